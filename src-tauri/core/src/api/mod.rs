@@ -1,0 +1,14 @@
+//! A client for Anthropic's Messages API, as MegaLLM and other compatible
+//! services speak it: wire types, SSE, accumulation, errors, retries, models.
+
+pub mod accumulate;
+pub mod client;
+pub mod error;
+pub mod models;
+pub mod ratelimit;
+pub mod retry;
+pub mod sse;
+pub mod types;
+
+pub use client::{ApiKey, Client, ClientConfig, DEFAULT_BASE_URL, MessageStream};
+pub use error::{ApiError, ApiErrorKind};
