@@ -1,0 +1,324 @@
+//! Markdown to safe HTML.
+//!
+//! Model output is untrusted. Raw HTML in it is shown as text (what the model
+//! wrote, not what it could do), images become links (no remote loads, no
+//! tracking pixels), and the result goes through ammonia's allow-list as a
+//! second line of defence.
+//!
+//! [`StreamRenderer`] renders a reply while it arrives without re-rendering
+//! the whole answer each time: blocks that can no longer change are rendered
+//! once and appended, and only the block still being written is re-rendered.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
+}
+
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static CLEAN: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEAN.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.url_schemes(HashSet::from(["http", "https", "mailto"]))
+            .link_rel(Some("noopener noreferrer nofollow"))
+            .add_tags(["details", "summary", "input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_allowed_classes("code", LANGUAGE_CLASSES)
+            .add_allowed_classes("div", ["tool-use", "thinking"])
+            .rm_tags(["img"]);
+        b
+    })
+}
+
+/// Code-block languages kept as `language-*` classes for styling.
+const LANGUAGE_CLASSES: [&str; 24] = [
+    "language-rust",
+    "language-python",
+    "language-javascript",
+    "language-typescript",
+    "language-json",
+    "language-bash",
+    "language-sh",
+    "language-shell",
+    "language-html",
+    "language-css",
+    "language-sql",
+    "language-go",
+    "language-java",
+    "language-c",
+    "language-cpp",
+    "language-csharp",
+    "language-ruby",
+    "language-php",
+    "language-swift",
+    "language-kotlin",
+    "language-yaml",
+    "language-toml",
+    "language-markdown",
+    "language-text",
+];
+
+/// Renders markdown to sanitized HTML.
+pub fn render(markdown: &str) -> String {
+    let parser = Parser::new_ext(markdown, options()).map(defang);
+    let mut out = String::with_capacity(markdown.len() + markdown.len() / 2);
+    html::push_html(&mut out, parser);
+    sanitizer().clean(&out).to_string()
+}
+
+/// Escapes plain text for HTML (for text that is not markdown).
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Raw HTML becomes visible text; images become links to their source.
+fn defang(event: Event<'_>) -> Event<'_> {
+    match event {
+        Event::Html(s) | Event::InlineHtml(s) => Event::Text(s),
+        Event::Start(Tag::Image {
+            dest_url,
+            title,
+            id,
+            ..
+        }) => Event::Start(Tag::Link {
+            link_type: pulldown_cmark::LinkType::Inline,
+            dest_url,
+            title,
+            id,
+        }),
+        Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+        Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang))) => {
+            // Keep only the first word of the info string ("rust,ignore" -> "rust").
+            let first = lang
+                .split([' ', ',', '{'])
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(
+                CowStr::from(first),
+            )))
+        }
+        e => e,
+    }
+}
+
+/// What changed in a streaming render.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RenderDelta {
+    /// HTML of blocks that just became complete: append it.
+    pub append_html: String,
+    /// HTML of the block still being written: replace the previous tail.
+    pub tail_html: String,
+}
+
+/// Renders a growing markdown text incrementally.
+///
+/// A blank line outside a fenced code block ends the blocks before it once
+/// the next non-blank line starts unindented (an indented one may continue a
+/// list item). Everything before such a boundary is rendered once; later
+/// pushes only re-render the text after the last boundary. Reference-style
+/// link definitions that appear after their use are the one markdown feature
+/// this can miss; the final render of the whole message fixes that.
+#[derive(Debug, Default)]
+pub struct StreamRenderer {
+    source: String,
+    /// Bytes of `source` already emitted as complete blocks.
+    stable_end: usize,
+    /// Start of the first line not yet classified.
+    scan_pos: usize,
+    /// The open fence's character and length.
+    fence: Option<(char, usize)>,
+    /// Just after a blank line that will be a boundary if the next
+    /// non-blank line is unindented.
+    pending_boundary: Option<usize>,
+}
+
+impl StreamRenderer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The whole text so far.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Adds text and returns what to change in the view.
+    pub fn push(&mut self, text: &str) -> RenderDelta {
+        self.source.push_str(text);
+        let mut boundary = self.stable_end;
+        while let Some(nl) = self.source[self.scan_pos..].find('\n') {
+            let line_start = self.scan_pos;
+            let line_end = line_start + nl + 1;
+            let line = &self.source[line_start..line_start + nl];
+            let blank = line.trim().is_empty();
+            if let Some(b) = self.pending_boundary
+                && !blank
+            {
+                if !line.starts_with([' ', '\t']) {
+                    boundary = b;
+                }
+                self.pending_boundary = None;
+            }
+            match self.fence {
+                Some(open) => {
+                    if closes_fence(line, open) {
+                        self.fence = None;
+                    }
+                }
+                None => {
+                    if let Some(f) = opens_fence(line) {
+                        self.fence = Some(f);
+                    } else if blank {
+                        self.pending_boundary = Some(line_end);
+                    }
+                }
+            }
+            self.scan_pos = line_end;
+        }
+        let append_html = if boundary > self.stable_end {
+            let html = render(&self.source[self.stable_end..boundary]);
+            self.stable_end = boundary;
+            html
+        } else {
+            String::new()
+        };
+        RenderDelta {
+            append_html,
+            tail_html: render(&self.source[self.stable_end..]),
+        }
+    }
+}
+
+fn fence_marker(line: &str) -> Option<(char, usize, &str)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 {
+        return None;
+    }
+    let rest = &line[indent..];
+    let c = rest.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = rest.chars().take_while(|x| *x == c).count();
+    (n >= 3).then(|| (c, n, &rest[n..]))
+}
+
+fn opens_fence(line: &str) -> Option<(char, usize)> {
+    let (c, n, info) = fence_marker(line)?;
+    // A backtick fence's info string may not contain backticks.
+    (c == '~' || !info.contains('`')).then_some((c, n))
+}
+
+fn closes_fence(line: &str, (c, n): (char, usize)) -> bool {
+    matches!(fence_marker(line), Some((c2, n2, rest)) if c2 == c && n2 >= n && rest.trim().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_common_markdown() {
+        let html = render(
+            "# Title\n\n- a\n- **b**\n\n| x | y |\n|---|---|\n| 1 | 2 |\n\n```rust\nfn main() {}\n```\n",
+        );
+        assert!(html.contains("<h1>Title</h1>"));
+        assert!(html.contains("<strong>b</strong>"));
+        assert!(html.contains("<table>"));
+        assert!(html.contains("<code class=\"language-rust\">"), "{html}");
+    }
+
+    #[test]
+    fn hostile_output_is_inert() {
+        let html = render(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n[click](javascript:alert(3))\n\n\
+             ![pixel](https://tracker.example/p.gif)\n\n<a href=\"https://x\" onclick=\"evil()\">x</a>",
+        );
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(
+            html.contains("<p>&lt;a href="),
+            "raw anchor shown as text: {html}"
+        );
+        assert!(!html.contains("<a href=\"https://x\""), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;"),
+            "raw HTML shown as text: {html}"
+        );
+        assert!(
+            html.contains("href=\"https://tracker.example/p.gif\""),
+            "image became a link: {html}"
+        );
+        assert!(html.contains("rel=\"noopener noreferrer nofollow\""));
+    }
+
+    /// Streams `text` in pieces and checks the appended blocks plus the
+    /// final tail render the same HTML as rendering it whole.
+    fn stream_equals_whole(text: &str, piece: usize) {
+        let mut r = StreamRenderer::new();
+        let mut html = String::new();
+        let mut tail = String::new();
+        let chars: Vec<char> = text.chars().collect();
+        for chunk in chars.chunks(piece) {
+            let s: String = chunk.iter().collect();
+            let d = r.push(&s);
+            html.push_str(&d.append_html);
+            tail = d.tail_html;
+        }
+        html.push_str(&tail);
+        let normalize = |s: &str| s.split_whitespace().collect::<String>();
+        assert_eq!(normalize(&html), normalize(&render(text)), "piece {piece}");
+        assert_eq!(r.source(), text);
+    }
+
+    const SAMPLE: &str = "# Heading\n\nA paragraph with `code` and **bold**.\n\n\
+        ```python\ndef f():\n\n    return 1\n```\n\nAnother one, привет 👋.\n\n\
+        - item one\n- item two\n\n> quote\n\n~~~\nfenced ``` inside\n\n~~~\n\nEnd.\n";
+
+    #[test]
+    fn streaming_matches_whole_render() {
+        for piece in [1, 2, 3, 7, 50, 1000] {
+            stream_equals_whole(SAMPLE, piece);
+        }
+    }
+
+    #[test]
+    fn stable_blocks_are_emitted_once_and_the_tail_stays_small() {
+        let mut r = StreamRenderer::new();
+        let mut appended = 0;
+        let mut max_tail = 0;
+        for i in 0..500 {
+            let d = r.push(&format!("Paragraph {i} has some words in it.\n\n"));
+            if !d.append_html.is_empty() {
+                appended += 1;
+            }
+            max_tail = max_tail.max(d.tail_html.len());
+        }
+        assert!(appended >= 498, "blocks became stable: {appended}");
+        assert!(max_tail < 200, "tail stays one block long: {max_tail}");
+    }
+
+    #[test]
+    fn blank_line_inside_code_fence_is_not_a_boundary() {
+        let mut r = StreamRenderer::new();
+        let d = r.push("```\nline 1\n\nline 2\n\nmore\n");
+        assert!(d.append_html.is_empty());
+        assert!(d.tail_html.contains("line 1\n\nline 2"));
+    }
+}
