@@ -1,0 +1,13 @@
+//! A conversation turn end to end: store the user's message, stream the
+//! reply, show it as it grows, keep it safe on disk, finish or fail cleanly.
+//! Independent of Tauri: the app and the tests drive it with any sink.
+
+mod render;
+mod request;
+mod send;
+pub mod view;
+
+pub use render::{message_view, render_content};
+pub use request::build_request;
+pub use send::{SendOptions, SharedStore, TurnOutcome, send_message, with_store};
+pub use view::{ConversationView, MessageView, StreamUpdate};

@@ -1,0 +1,98 @@
+//! Stored messages to what the UI shows.
+
+use serde_json::Value;
+
+use super::view::MessageView;
+use crate::api::types::{ContentBlock, KnownBlock};
+use crate::markdown::{escape, render};
+use crate::store::types::{Role, StoredMessage};
+
+/// Renders content blocks to sanitized HTML. A user's own text is shown as
+/// typed (escaped, not markdown); the model's text is markdown.
+pub fn render_content(role: Role, content: &Value) -> String {
+    let blocks: Vec<ContentBlock> = match content {
+        Value::String(s) => vec![ContentBlock::text(s.clone())],
+        other => serde_json::from_value(other.clone()).unwrap_or_default(),
+    };
+    let mut html = String::new();
+    for block in &blocks {
+        match block {
+            ContentBlock::Known(KnownBlock::Text(t)) => match role {
+                Role::User => {
+                    html.push_str("<p class=\"plain\">");
+                    html.push_str(&escape(&t.text));
+                    html.push_str("</p>");
+                }
+                Role::Assistant => html.push_str(&render(&t.text)),
+            },
+            ContentBlock::Known(KnownBlock::Thinking(t)) => {
+                html.push_str("<details class=\"thinking\"><summary>Thinking</summary>");
+                html.push_str(&render(&t.thinking));
+                html.push_str("</details>");
+            }
+            ContentBlock::Known(KnownBlock::RedactedThinking(_)) => {
+                html.push_str("<details class=\"thinking\"><summary>Thinking (redacted by the service)</summary></details>");
+            }
+            ContentBlock::Known(KnownBlock::ToolUse(t)) => {
+                let input = serde_json::to_string_pretty(&t.input).unwrap_or_default();
+                html.push_str("<div class=\"tool-use\"><div class=\"tool-name\">Tool call: ");
+                html.push_str(&escape(&t.name));
+                html.push_str("</div><pre><code class=\"language-json\">");
+                html.push_str(&escape(&input));
+                html.push_str("</code></pre></div>");
+            }
+            // Attachments and tool results are shown by their own views;
+            // blocks of unknown types are kept in the store but not shown.
+            _ => {}
+        }
+    }
+    html
+}
+
+pub fn message_view(m: &StoredMessage) -> MessageView {
+    MessageView {
+        id: m.id,
+        parent_id: m.parent_id,
+        role: m.role,
+        status: m.status,
+        html: render_content(m.role, &m.content),
+        text: m.text.clone(),
+        model: m.model.clone(),
+        stop_reason: m.stop_reason.clone(),
+        usage: m.usage.clone(),
+        error: m.error.clone(),
+        created_at: m.created_at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn user_text_is_escaped_not_markdown() {
+        let html = render_content(
+            Role::User,
+            &json!([{"type": "text", "text": "<b>*hi*</b>"}]),
+        );
+        assert_eq!(html, "<p class=\"plain\">&lt;b&gt;*hi*&lt;/b&gt;</p>");
+    }
+
+    #[test]
+    fn assistant_blocks_render() {
+        let html = render_content(
+            Role::Assistant,
+            &json!([
+                {"type": "thinking", "thinking": "hmm", "signature": "s"},
+                {"type": "text", "text": "**yes**"},
+                {"type": "tool_use", "id": "t1", "name": "get<weather>", "input": {"q": "<x>"}},
+                {"type": "future_block", "x": 1}
+            ]),
+        );
+        assert!(html.contains("<details class=\"thinking\">"));
+        assert!(html.contains("<strong>yes</strong>"));
+        assert!(html.contains("Tool call: get&lt;weather&gt;"));
+        assert!(html.contains("&lt;x&gt;"));
+    }
+}

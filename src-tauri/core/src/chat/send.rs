@@ -1,0 +1,388 @@
+//! One turn: the user's message is committed before anything is sent, the
+//! reply is streamed into a message row that is checkpointed as it grows, and
+//! whatever happens the row ends complete, interrupted or failed with every
+//! byte that arrived.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::render::message_view;
+use super::request::build_request;
+use super::view::{MessageView, StreamUpdate};
+use crate::api::types::{ContentBlock, ContentDelta, MessageResponse, StreamEvent};
+use crate::api::{ApiError, Client};
+use crate::error::{AppError, ErrorCode};
+use crate::markdown::StreamRenderer;
+use crate::store::types::{
+    ConversationId, MessageId, MessageStatus, Role, SamplingSettings, StoredMessage,
+};
+use crate::store::{
+    FinishMessage, NewConversation, NewMessage, Store, StoreError, title_from_first_exchange,
+};
+
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// Runs `f` on the store off the async threads (SQLite calls block).
+pub async fn with_store<T, F>(store: &SharedStore, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+{
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store.lock().map_err(|_| {
+            AppError::new(
+                ErrorCode::Internal,
+                "The history store stopped after an earlier failure. Restart the app; your history is safe on disk.",
+            )
+        })?;
+        f(&mut guard).map_err(AppError::from)
+    })
+    .await
+    .map_err(|_| AppError::new(ErrorCode::Internal, "A history operation was interrupted. Try again."))?
+}
+
+#[derive(Debug, Clone)]
+pub struct SendOptions {
+    /// None starts a new conversation.
+    pub conversation_id: Option<ConversationId>,
+    pub text: String,
+    /// The model for a new conversation, or to switch an existing one to.
+    pub model: String,
+    /// For a new conversation.
+    pub system_prompt: Option<String>,
+    pub sampling: SamplingSettings,
+    /// Blocks sent before the text in the user's message (attached files).
+    pub attachments: Vec<ContentBlock>,
+    /// How often rendered deltas go to the UI: about once a frame.
+    pub flush_interval: Duration,
+    /// How often the growing reply is written to disk.
+    pub checkpoint_interval: Duration,
+    pub checkpoint_bytes: usize,
+}
+
+impl SendOptions {
+    pub fn new(
+        conversation_id: Option<ConversationId>,
+        text: impl Into<String>,
+        model: impl Into<String>,
+    ) -> Self {
+        Self {
+            conversation_id,
+            text: text.into(),
+            model: model.into(),
+            system_prompt: None,
+            sampling: SamplingSettings::default(),
+            attachments: Vec::new(),
+            flush_interval: Duration::from_millis(16),
+            checkpoint_interval: Duration::from_millis(500),
+            checkpoint_bytes: 4096,
+        }
+    }
+}
+
+/// How a turn ended.
+#[derive(Debug)]
+pub struct TurnOutcome {
+    pub conversation_id: ConversationId,
+    pub assistant: MessageView,
+    /// The complete message when the reply finished.
+    pub response: Option<MessageResponse>,
+    /// Why it did not finish.
+    pub error: Option<ApiError>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn content_text(content: &[ContentBlock]) -> String {
+    let mut text = String::new();
+    for t in content.iter().filter_map(ContentBlock::as_text) {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(t);
+    }
+    text
+}
+
+/// Sends the user's text and streams the reply into `sink`.
+///
+/// Errors before the user's message is stored (no such conversation, a
+/// broken database) are returned as `Err` and nothing is kept, so the UI can
+/// give the text back to the composer. From `Started` on, every failure is
+/// reported through the sink as `Failed` and in the outcome.
+pub async fn send_message(
+    store: &SharedStore,
+    client: &Client,
+    opts: SendOptions,
+    cancel: CancellationToken,
+    mut sink: impl FnMut(StreamUpdate) + Send,
+) -> Result<TurnOutcome, AppError> {
+    if opts.text.trim().is_empty() {
+        return Err(AppError::new(
+            ErrorCode::InvalidRequest,
+            "Type a message first.",
+        ));
+    }
+    let text = opts.text.clone();
+    let model = opts.model.clone();
+    let system_prompt = opts.system_prompt.clone();
+    let sampling = opts.sampling.clone();
+    let conversation_id = opts.conversation_id;
+    let mut user_content = serde_json::to_value(&opts.attachments).unwrap_or(Value::Array(vec![]));
+    if let Value::Array(blocks) = &mut user_content {
+        blocks.push(json!({"type": "text", "text": text}));
+    }
+    // One transaction per message: the user's is durable before the
+    // request goes out; the assistant's row exists (streaming) so a crash
+    // mid-reply leaves a visible, interrupted message.
+    let (conversation, user, assistant_id, branch) = with_store(store, move |s| {
+        let conversation_id = match conversation_id {
+            Some(id) => id,
+            None => s.create_conversation(&NewConversation {
+                title: title_from_first_exchange(&text, ""),
+                model: model.clone(),
+                system_prompt,
+                sampling,
+            })?,
+        };
+        let parent_id = s.current_leaf(conversation_id)?;
+        let user_id = s.append_message(&NewMessage {
+            conversation_id,
+            parent_id,
+            role: Role::User,
+            content: user_content,
+            text: text.clone(),
+            model: None,
+            status: MessageStatus::Complete,
+        })?;
+        let assistant_id = s.append_message(&NewMessage {
+            conversation_id,
+            parent_id: Some(user_id),
+            role: Role::Assistant,
+            content: json!([]),
+            text: String::new(),
+            model: Some(model.clone()),
+            status: MessageStatus::Streaming,
+        })?;
+        let mut conversation = s.get_conversation(conversation_id)?;
+        conversation.model = model;
+        let branch = s.branch_messages(user_id)?;
+        let user = branch
+            .last()
+            .cloned()
+            .ok_or(StoreError::NotFound("message"))?;
+        Ok((conversation, user, assistant_id, branch))
+    })
+    .await?;
+
+    sink(StreamUpdate::Started {
+        conversation_id: conversation.id,
+        user_message: message_view(&user),
+        assistant_message_id: assistant_id,
+    });
+
+    let request = build_request(&conversation, &branch);
+    let turn = Turn {
+        store,
+        assistant_id,
+        model: conversation.model.clone(),
+        created_at: now_ms(),
+        opts: &opts,
+    };
+    let (partial, error) = match client.stream_message(&request, cancel).await {
+        Ok(mut stream) => turn.pump(&mut stream, &mut sink).await,
+        Err(e) => (None, Some(e)),
+    };
+    turn.finish(conversation.id, &user, partial, error, &mut sink)
+        .await
+}
+
+struct Turn<'a> {
+    store: &'a SharedStore,
+    assistant_id: MessageId,
+    model: String,
+    created_at: i64,
+    opts: &'a SendOptions,
+}
+
+impl Turn<'_> {
+    /// Reads the stream to its end, sending a rendered delta about once a
+    /// frame and checkpointing to disk every half second or few KB. Returns
+    /// the message as far as it got and the error that stopped it, if any.
+    async fn pump(
+        &self,
+        stream: &mut crate::api::MessageStream,
+        sink: &mut (impl FnMut(StreamUpdate) + Send),
+    ) -> (Option<MessageResponse>, Option<ApiError>) {
+        let mut renderer = StreamRenderer::new();
+        let mut pending = String::new();
+        let mut last_text_block: Option<usize> = None;
+        let mut next_flush: Option<Instant> = None;
+        let mut last_checkpoint = Instant::now();
+        let mut unsaved_bytes = 0usize;
+        let error = loop {
+            let event = tokio::select! {
+                biased;
+                e = stream.next_event() => e,
+                _ = sleep_until_opt(next_flush) => {
+                    flush(&mut renderer, &mut pending, sink);
+                    next_flush = None;
+                    continue;
+                }
+            };
+            match event {
+                None => break None,
+                Some(Err(e)) => break Some(e),
+                Some(Ok(StreamEvent::ContentBlockDelta {
+                    index,
+                    delta: ContentDelta::TextDelta { text },
+                })) => {
+                    // Separate text blocks the way the final render will.
+                    if last_text_block.is_some_and(|i| i != index) {
+                        pending.push_str("\n\n");
+                    }
+                    last_text_block = Some(index);
+                    pending.push_str(&text);
+                    unsaved_bytes += text.len();
+                    if next_flush.is_none() {
+                        next_flush = Some(Instant::now() + self.opts.flush_interval);
+                    }
+                }
+                Some(Ok(_)) => {}
+            }
+            // A stream that never pauses would starve the timer branch.
+            if next_flush.is_some_and(|at| at <= Instant::now()) {
+                flush(&mut renderer, &mut pending, sink);
+                next_flush = None;
+            }
+            if unsaved_bytes > 0
+                && (unsaved_bytes >= self.opts.checkpoint_bytes
+                    || last_checkpoint.elapsed() >= self.opts.checkpoint_interval)
+            {
+                if let Some(snapshot) = stream.snapshot() {
+                    self.checkpoint(snapshot).await;
+                }
+                unsaved_bytes = 0;
+                last_checkpoint = Instant::now();
+            }
+        };
+        flush(&mut renderer, &mut pending, sink);
+        match error {
+            None => (stream.snapshot().cloned(), None),
+            Some(e) => {
+                let partial = e.partial().cloned().or_else(|| stream.snapshot().cloned());
+                (partial, Some(e))
+            }
+        }
+    }
+
+    async fn checkpoint(&self, snapshot: &MessageResponse) {
+        let content = serde_json::to_value(&snapshot.content).unwrap_or(Value::Array(vec![]));
+        let text = content_text(&snapshot.content);
+        let id = self.assistant_id;
+        // A failed checkpoint must not stop the stream; the final write retries.
+        if let Err(e) = with_store(self.store, move |s| {
+            s.checkpoint_message(id, &content, &text)
+        })
+        .await
+        {
+            tracing::warn!(error = %e, "checkpoint failed");
+        }
+    }
+
+    async fn finish(
+        &self,
+        conversation_id: ConversationId,
+        user: &StoredMessage,
+        partial: Option<MessageResponse>,
+        error: Option<ApiError>,
+        sink: &mut (impl FnMut(StreamUpdate) + Send),
+    ) -> Result<TurnOutcome, AppError> {
+        let blocks = partial
+            .as_ref()
+            .map(|m| m.content.clone())
+            .unwrap_or_default();
+        let text = content_text(&blocks);
+        let status = match &error {
+            None => MessageStatus::Complete,
+            Some(ApiError::Cancelled { .. }) => MessageStatus::Interrupted,
+            Some(_) if !text.is_empty() => MessageStatus::Interrupted,
+            Some(_) => MessageStatus::Error,
+        };
+        let app_error = error.as_ref().map(ApiError::to_app_error);
+        let finish = FinishMessage {
+            content: serde_json::to_value(&blocks).unwrap_or(Value::Array(vec![])),
+            text: text.clone(),
+            status,
+            stop_reason: partial.as_ref().and_then(|m| m.stop_reason.clone()),
+            usage: partial.as_ref().map(|m| m.usage.clone()),
+            error: app_error.as_ref().map(|e| e.message.clone()),
+        };
+        let stored = StoredMessage {
+            id: self.assistant_id,
+            conversation_id,
+            parent_id: Some(user.id),
+            role: Role::Assistant,
+            content: finish.content.clone(),
+            text: finish.text.clone(),
+            model: Some(self.model.clone()),
+            status: finish.status,
+            stop_reason: finish.stop_reason.clone(),
+            usage: finish.usage.clone(),
+            error: finish.error.clone(),
+            created_at: self.created_at,
+            finished_at: Some(now_ms()),
+        };
+        let id = self.assistant_id;
+        with_store(self.store, move |s| s.finish_message(id, &finish)).await?;
+        let view = message_view(&stored);
+        match &app_error {
+            None => sink(StreamUpdate::Finished {
+                message: view.clone(),
+            }),
+            Some(e) => sink(StreamUpdate::Failed {
+                error: e.clone(),
+                message: view.clone(),
+            }),
+        }
+        Ok(TurnOutcome {
+            conversation_id,
+            assistant: view,
+            response: if error.is_none() { partial } else { None },
+            error,
+        })
+    }
+}
+
+fn flush(
+    renderer: &mut StreamRenderer,
+    pending: &mut String,
+    sink: &mut (impl FnMut(StreamUpdate) + Send),
+) {
+    if pending.is_empty() {
+        return;
+    }
+    let d = renderer.push(pending);
+    sink(StreamUpdate::Delta {
+        append_html: d.append_html,
+        tail_html: d.tail_html,
+        text: std::mem::take(pending),
+    });
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,83 @@
+//! What the UI is sent while it shows a conversation.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::api::types::Usage;
+use crate::error::AppError;
+use crate::store::types::{
+    Conversation, ConversationId, MessageId, MessageStatus, Role, Timestamp,
+};
+
+/// A message ready to show: its markdown already rendered to sanitized HTML.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct MessageView {
+    pub id: MessageId,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<MessageId>,
+    pub role: Role,
+    pub status: MessageStatus,
+    /// Sanitized HTML; safe to insert as-is.
+    pub html: String,
+    /// The plain text, for copy and edit.
+    pub text: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// A page of a conversation, newest messages last.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ConversationView {
+    pub conversation: Conversation,
+    pub messages: Vec<MessageView>,
+    /// Older messages exist before the first one in `messages`.
+    pub has_more: bool,
+}
+
+/// One update of a reply in progress, sent over a Tauri channel. Deltas are
+/// batched about once a frame; each carries only what changed, so the work per
+/// update does not grow with the length of the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum StreamUpdate {
+    /// Both messages are stored; the user's is final.
+    Started {
+        conversation_id: ConversationId,
+        user_message: MessageView,
+        assistant_message_id: MessageId,
+    },
+    /// New text: `append_html` holds blocks that are now complete (append
+    /// them), `tail_html` the block still being written (replace the previous
+    /// tail with it).
+    Delta {
+        append_html: String,
+        tail_html: String,
+        /// The raw text this update adds, for text consumers (the CLI);
+        /// the webview needs only the HTML.
+        #[serde(skip)]
+        #[ts(skip)]
+        text: String,
+    },
+    /// The reply is complete.
+    Finished { message: MessageView },
+    /// The reply failed or was stopped; `message` keeps what arrived.
+    Failed {
+        error: AppError,
+        message: MessageView,
+    },
+}

@@ -1,0 +1,100 @@
+//! Where the app keeps its files and how it finds the service, shared by the
+//! app and the `megallm` command line so both use the same history.
+
+use std::path::PathBuf;
+
+use crate::api::ApiKey;
+use crate::error::{AppError, ErrorCode};
+
+/// Tauri's bundle identifier; the app-data folder is named after it.
+pub const APP_IDENTIFIER: &str = "io.megallm.desktop";
+
+/// The history database's file name inside the data folder.
+pub const HISTORY_FILE: &str = "history.db";
+
+/// The data folder: `MEGALLM_DATA_DIR` if set (tests, portable installs),
+/// else the platform's app-data folder, the same one Tauri's
+/// `app_data_dir()` returns (`~/.local/share/io.megallm.desktop` on Linux).
+pub fn data_dir() -> Result<PathBuf, AppError> {
+    if let Some(dir) = std::env::var_os("MEGALLM_DATA_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::data_dir()
+        .map(|d| d.join(APP_IDENTIFIER))
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Config,
+                "Could not find a folder for app data. Set MEGALLM_DATA_DIR to a writable folder.",
+            )
+        })
+}
+
+pub fn history_path() -> Result<PathBuf, AppError> {
+    Ok(data_dir()?.join(HISTORY_FILE))
+}
+
+/// `MEGALLM_BASE_URL`, if set.
+pub fn base_url_from_env() -> Option<String> {
+    std::env::var("MEGALLM_BASE_URL")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// `MEGALLM_API_KEY`, else `ANTHROPIC_API_KEY` (so existing setups keep working).
+pub fn api_key_from_env() -> Option<ApiKey> {
+    ["MEGALLM_API_KEY", "ANTHROPIC_API_KEY"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().and_then(ApiKey::new))
+}
+
+/// What the UI needs to know about the app's setup.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    pub base_url: String,
+    pub has_api_key: bool,
+    pub data_dir: String,
+    pub default_model: String,
+}
+
+/// The app's settings file (written by the app's settings store, plain JSON
+/// in the data folder); the CLI reads it so both use the same service.
+pub const SETTINGS_FILE: &str = "settings.json";
+
+/// A string setting from the app's settings file, if there is one.
+pub fn stored_setting(key: &str) -> Option<String> {
+    let path = data_dir().ok()?.join(SETTINGS_FILE);
+    let text = std::fs::read_to_string(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value
+        .get(key)?
+        .as_str()
+        .map(str::to_owned)
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// Where exports are written: the user's Downloads folder, else `exports/`
+/// in the data folder.
+pub fn export_dir() -> Result<PathBuf, AppError> {
+    match dirs::download_dir() {
+        Some(d) => Ok(d),
+        None => Ok(data_dir()?.join("exports")),
+    }
+}
+
+/// A file name from a title: letters, digits, spaces, `-` and `_` kept,
+/// anything a file system or shell could trip on dropped.
+pub fn file_stem(title: &str, id: i64) -> String {
+    let cleaned: String = title
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'))
+        .take(60)
+        .collect();
+    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join("-");
+    if cleaned.is_empty() {
+        format!("conversation-{id}")
+    } else {
+        format!("{cleaned}-{id}")
+    }
+}

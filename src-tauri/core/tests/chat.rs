@@ -1,0 +1,216 @@
+//! A whole turn against the local server and a real SQLite file.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use megallm_core::api::{ApiKey, Client, ClientConfig};
+use megallm_core::chat::{SendOptions, SharedStore, StreamUpdate, TurnOutcome, send_message};
+use megallm_core::markdown::render;
+use megallm_core::store::Store;
+use megallm_core::store::types::{MessageStatus, Role};
+use megallm_mock::{MockConfig, MockServer};
+use tokio_util::sync::CancellationToken;
+
+struct Setup {
+    mock: MockServer,
+    client: Client,
+    store: SharedStore,
+    dir: tempfile::TempDir,
+}
+
+async fn setup(tokens_per_sec: f64) -> Setup {
+    let mock = MockServer::start(MockConfig {
+        tokens_per_sec,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut cfg = ClientConfig::new(mock.base_url(), ApiKey::new("k").unwrap());
+    cfg.retry.max_retries = 0;
+    let client = Client::new(cfg).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(Mutex::new(
+        Store::open(&dir.path().join("history.db")).unwrap(),
+    ));
+    Setup {
+        mock,
+        client,
+        store,
+        dir,
+    }
+}
+
+async fn run(s: &Setup, conversation: Option<i64>, text: &str) -> (Vec<StreamUpdate>, TurnOutcome) {
+    let mut updates = Vec::new();
+    let outcome = send_message(
+        &s.store,
+        &s.client,
+        SendOptions::new(conversation, text, "claude-sonnet-4"),
+        CancellationToken::new(),
+        |u| updates.push(u),
+    )
+    .await
+    .unwrap();
+    (updates, outcome)
+}
+
+#[tokio::test]
+async fn a_turn_is_stored_streamed_and_finished() {
+    let s = setup(0.0).await;
+    let (updates, out) = run(&s, None, "Hello there").await;
+    assert!(matches!(
+        updates.first(),
+        Some(StreamUpdate::Started { .. })
+    ));
+    let Some(StreamUpdate::Finished { message }) = updates.last() else {
+        panic!("{updates:?}")
+    };
+    assert_eq!(message.text, "Echo: Hello there");
+    assert_eq!(message.status, MessageStatus::Complete);
+
+    let store = s.store.lock().unwrap();
+    let conv = store.get_conversation(out.conversation_id).unwrap();
+    assert_eq!(conv.title, "Hello there");
+    let (messages, _) = store.open_page(out.conversation_id, None, 50).unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(
+        (messages[0].role, messages[0].text.as_str()),
+        (Role::User, "Hello there")
+    );
+    assert_eq!(messages[1].status, MessageStatus::Complete);
+    assert!(messages[1].usage.as_ref().unwrap().output_tokens > 0);
+}
+
+#[tokio::test]
+async fn the_next_turn_sends_the_whole_branch() {
+    let s = setup(0.0).await;
+    let (_, first) = run(&s, None, "one").await;
+    run(&s, Some(first.conversation_id), "two").await;
+    let last = s
+        .mock
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/v1/messages")
+        .unwrap();
+    let messages = last.body.unwrap()["messages"].clone();
+    let roles: Vec<&str> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(roles, ["user", "assistant", "user"]);
+    assert_eq!(messages[1]["content"][0]["text"], "Echo: one");
+}
+
+#[tokio::test]
+async fn deltas_are_batched_and_add_up_to_the_final_render() {
+    let s = setup(0.0).await;
+    let (updates, out) = run(&s, None, "[[markdown]]").await;
+    let deltas: Vec<_> = updates
+        .iter()
+        .filter(|u| matches!(u, StreamUpdate::Delta { .. }))
+        .collect();
+    let tokens = out.response.as_ref().unwrap().usage.output_tokens;
+    assert!(!deltas.is_empty());
+    assert!(
+        (deltas.len() as u64) < tokens / 4,
+        "{} updates for {tokens} tokens: not batched",
+        deltas.len()
+    );
+    let mut html = String::new();
+    let mut tail = String::new();
+    for u in &deltas {
+        if let StreamUpdate::Delta {
+            append_html,
+            tail_html,
+            ..
+        } = u
+        {
+            html.push_str(append_html);
+            tail.clone_from(tail_html);
+        }
+    }
+    html.push_str(&tail);
+    let squash = |s: &str| s.split_whitespace().collect::<String>();
+    assert_eq!(squash(&html), squash(&render(&out.assistant.text)));
+}
+
+#[tokio::test]
+async fn the_reply_is_on_disk_while_it_streams() {
+    let s = setup(200.0).await;
+    let path = s.dir.path().join("history.db");
+    let mut opts = SendOptions::new(None, "[[long:300]]", "claude-sonnet-4");
+    opts.checkpoint_interval = Duration::from_millis(50);
+    let mut seen_on_disk = 0usize;
+    let mut deltas = 0;
+    send_message(&s.store, &s.client, opts, CancellationToken::new(), |u| {
+        if matches!(u, StreamUpdate::Delta { .. }) {
+            deltas += 1;
+            if deltas % 10 == 0 {
+                // Another connection, as a crash-and-restart would have.
+                let reader = Store::open(&path).unwrap();
+                let conv = reader
+                    .list_conversations(&Default::default())
+                    .unwrap()
+                    .items[0]
+                    .id;
+                let (msgs, _) = reader.open_page(conv, None, 10).unwrap();
+                let reply = msgs.iter().find(|m| m.role == Role::Assistant).unwrap();
+                assert_eq!(reply.status, MessageStatus::Streaming);
+                seen_on_disk = seen_on_disk.max(reply.text.len());
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(seen_on_disk > 0, "partial text was checkpointed mid-stream");
+}
+
+#[tokio::test]
+async fn a_failed_request_keeps_the_prompt_and_explains() {
+    let s = setup(0.0).await;
+    let (updates, out) = run(&s, None, "hi [[fault:401]]").await;
+    let Some(StreamUpdate::Failed { error, message }) = updates.last() else {
+        panic!("{updates:?}")
+    };
+    assert_eq!(error.code, megallm_core::ErrorCode::Auth);
+    assert_eq!(message.status, MessageStatus::Error);
+    let store = s.store.lock().unwrap();
+    let (messages, _) = store.open_page(out.conversation_id, None, 10).unwrap();
+    assert_eq!(messages[0].text, "hi [[fault:401]]");
+    assert_eq!(messages[1].status, MessageStatus::Error);
+    assert!(messages[1].error.as_deref().unwrap().contains("API key"));
+}
+
+#[tokio::test]
+async fn stopping_keeps_what_arrived_as_interrupted() {
+    let s = setup(100.0).await;
+    let cancel = CancellationToken::new();
+    let token = cancel.clone();
+    let mut deltas = 0;
+    let out = send_message(
+        &s.store,
+        &s.client,
+        SendOptions::new(None, "[[long:500]]", "claude-sonnet-4"),
+        cancel,
+        |u| {
+            if matches!(u, StreamUpdate::Delta { .. }) {
+                deltas += 1;
+                if deltas == 3 {
+                    token.cancel();
+                }
+            }
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.assistant.status, MessageStatus::Interrupted);
+    assert!(!out.assistant.text.is_empty());
+    let store = s.store.lock().unwrap();
+    let (messages, _) = store.open_page(out.conversation_id, None, 10).unwrap();
+    assert_eq!(messages[1].status, MessageStatus::Interrupted);
+    assert_eq!(messages[1].text, out.assistant.text);
+}
