@@ -1,0 +1,178 @@
+//! The user's settings: what they hold and what values are allowed. The app
+//! keeps them in its settings file (tauri-plugin-store, one top-level JSON
+//! key per field) and the CLI reads the same file. The API key is never here.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use crate::api::DEFAULT_BASE_URL;
+use crate::api::client::normalize_base_url;
+use crate::api::models::DEFAULT_MODEL;
+use crate::error::{AppError, ErrorCode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Requests in flight at once on MegaLLM's Basic tier (Pro allows 40).
+pub const BASIC_TIER_CONCURRENCY: u32 = 10;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+#[ts(export)]
+pub struct Settings {
+    pub base_url: String,
+    pub default_model: String,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_tokens: Option<u32>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_k: Option<u32>,
+    pub theme: Theme,
+    pub max_concurrent: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            default_model: DEFAULT_MODEL.to_owned(),
+            max_tokens: None,
+            temperature: None,
+            top_p: None,
+            top_k: None,
+            theme: Theme::System,
+            max_concurrent: BASIC_TIER_CONCURRENCY,
+        }
+    }
+}
+
+fn invalid(msg: &str) -> AppError {
+    AppError::new(ErrorCode::Config, msg)
+}
+
+impl Settings {
+    /// Reads settings from the store's top-level keys; anything missing or
+    /// malformed falls back to its default rather than failing start-up.
+    pub fn from_map(map: &Map<String, Value>) -> Self {
+        let obj = Value::Object(map.clone());
+        serde_json::from_value::<Settings>(obj).unwrap_or_else(|_| {
+            let mut s = Settings::default();
+            if let Some(v) = map.get("base_url").and_then(Value::as_str) {
+                v.clone_into(&mut s.base_url);
+            }
+            if let Some(v) = map.get("default_model").and_then(Value::as_str) {
+                v.clone_into(&mut s.default_model);
+            }
+            s
+        })
+    }
+
+    /// Checks and normalizes what the user entered.
+    pub fn validated(mut self) -> Result<Self, AppError> {
+        self.base_url = normalize_base_url(&self.base_url).map_err(|e| e.to_app_error())?;
+        if self.default_model.trim().is_empty() {
+            return Err(invalid("Pick a default model."));
+        }
+        if self.max_tokens == Some(0) {
+            return Err(invalid("Max tokens must be at least 1."));
+        }
+        if self.temperature.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
+            return Err(invalid("Temperature must be between 0 and 1."));
+        }
+        if self.top_p.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+            return Err(invalid("Top-p must be between 0 and 1."));
+        }
+        if !(1..=100).contains(&self.max_concurrent) {
+            return Err(invalid(
+                "Concurrent requests must be between 1 and 100 (Basic tier: 10, Pro: 40).",
+            ));
+        }
+        Ok(self)
+    }
+
+    /// The settings as the store's top-level keys.
+    pub fn to_map(&self) -> Map<String, Value> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => m,
+            _ => Map::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn round_trips_and_defaults_missing_keys() {
+        let s = Settings {
+            temperature: Some(0.5),
+            theme: Theme::Dark,
+            ..Settings::default()
+        };
+        assert_eq!(Settings::from_map(&s.to_map()), s);
+        let partial: Map<String, Value> =
+            serde_json::from_str(r#"{"base_url":"http://127.0.0.1:9"}"#).unwrap();
+        let read = Settings::from_map(&partial);
+        assert_eq!(read.base_url, "http://127.0.0.1:9");
+        assert_eq!(read.max_concurrent, BASIC_TIER_CONCURRENCY);
+        let broken: Map<String, Value> =
+            serde_json::from_str(r#"{"base_url":"https://x","theme":42}"#).unwrap();
+        assert_eq!(Settings::from_map(&broken).base_url, "https://x");
+    }
+
+    #[test]
+    fn validation() {
+        let ok = Settings {
+            base_url: "https://ai.megallm.io/v1/".into(),
+            ..Settings::default()
+        }
+        .validated()
+        .unwrap();
+        assert_eq!(ok.base_url, "https://ai.megallm.io");
+        for bad in [
+            Settings {
+                base_url: "ftp://x".into(),
+                ..Settings::default()
+            },
+            Settings {
+                base_url: "https://user:pw@x".into(),
+                ..Settings::default()
+            },
+            Settings {
+                temperature: Some(1.5),
+                ..Settings::default()
+            },
+            Settings {
+                top_p: Some(-0.1),
+                ..Settings::default()
+            },
+            Settings {
+                max_tokens: Some(0),
+                ..Settings::default()
+            },
+            Settings {
+                max_concurrent: 0,
+                ..Settings::default()
+            },
+        ] {
+            assert_eq!(bad.validated().unwrap_err().code, ErrorCode::Config);
+        }
+    }
+}
