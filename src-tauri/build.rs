@@ -1,0 +1,33 @@
+// Declaring the app's commands makes Tauri generate an `allow-<name>`
+// permission for each, and then only those listed in `capabilities/` can be
+// called from the webview: a command added here is unreachable until granted.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_models",
+    "open_link",
+    "send_message",
+    "stop_stream",
+    "list_conversations",
+    "open_conversation",
+    "search_history",
+    "rename_conversation",
+    "set_pinned",
+    "delete_conversation",
+    "restore_conversation",
+    "export_conversation",
+    "import_conversation",
+    "get_settings",
+    "save_settings",
+    "key_status",
+    "set_api_key",
+    "delete_api_key",
+];
+
+fn main() {
+    let attrs = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(e) = tauri_build::try_build(attrs) {
+        // A build script reports failure by panicking; say what to fix.
+        panic!("tauri build step failed: {e:#}. Did `npm --prefix ui run build` create ui/dist?");
+    }
+}

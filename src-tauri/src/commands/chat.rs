@@ -1,0 +1,72 @@
+use megallm_core::AppError;
+use megallm_core::chat::{SendOptions, StreamUpdate, send_message as core_send};
+use megallm_core::store::types::{ConversationId, MessageId, SamplingSettings};
+use tauri::State;
+use tauri::ipc::Channel;
+use tokio_util::sync::CancellationToken;
+
+use crate::state::AppState;
+
+/// Sends a message and streams the reply over `on_event`. Resolves when the
+/// reply ends; rejects only if nothing was stored (the UI then gives the
+/// text back to the composer).
+#[tauri::command]
+pub async fn send_message(
+    state: State<'_, AppState>,
+    conversation_id: Option<ConversationId>,
+    text: String,
+    model: Option<String>,
+    on_event: Channel<StreamUpdate>,
+) -> Result<(), AppError> {
+    let store = state.store()?;
+    let client = state.client()?;
+    let settings = state.settings();
+    let mut opts = SendOptions::new(
+        conversation_id,
+        text,
+        model.unwrap_or(settings.default_model),
+    );
+    // A new conversation starts from the sampling defaults in settings.
+    opts.sampling = SamplingSettings {
+        max_tokens: settings.max_tokens,
+        temperature: settings.temperature,
+        top_p: settings.top_p,
+        top_k: settings.top_k,
+        stop_sequences: Vec::new(),
+    };
+    let cancel = CancellationToken::new();
+    let streams = state.streams.clone();
+    let mut registered: Option<MessageId> = None;
+    let token = cancel.clone();
+    let outcome = core_send(&store, &client, opts, cancel, |update| {
+        if let StreamUpdate::Started {
+            assistant_message_id,
+            ..
+        } = &update
+        {
+            if let Ok(mut map) = streams.lock() {
+                map.insert(*assistant_message_id, token.clone());
+            }
+            registered = Some(*assistant_message_id);
+        }
+        // The window may be gone; the reply is still stored.
+        let _ = on_event.send(update);
+    })
+    .await;
+    if let Some(id) = registered
+        && let Ok(mut map) = state.streams.lock()
+    {
+        map.remove(&id);
+    }
+    outcome.map(|_| ())
+}
+
+/// Stops a reply in progress; what arrived is kept.
+#[tauri::command]
+pub fn stop_stream(state: State<'_, AppState>, assistant_message_id: MessageId) {
+    if let Ok(map) = state.streams.lock()
+        && let Some(token) = map.get(&assistant_message_id)
+    {
+        token.cancel();
+    }
+}

@@ -1,0 +1,32 @@
+//! The command surface the UI calls: one module per area, one list here.
+//! Each command adapts its arguments, calls the core, and returns an
+//! `AppError` (`{code, message}`) the UI can act on.
+
+mod app;
+mod chat;
+mod history;
+mod settings;
+
+pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        app::app_info,
+        app::list_models,
+        app::open_link,
+        chat::send_message,
+        chat::stop_stream,
+        history::list_conversations,
+        history::open_conversation,
+        history::search_history,
+        history::rename_conversation,
+        history::set_pinned,
+        history::delete_conversation,
+        history::restore_conversation,
+        history::export_conversation,
+        history::import_conversation,
+        settings::get_settings,
+        settings::save_settings,
+        settings::key_status,
+        settings::set_api_key,
+        settings::delete_api_key,
+    ]
+}

@@ -1,0 +1,42 @@
+//! MegaLLM Desktop's window: a thin Tauri shell over `megallm-core`.
+//! Commands adapt arguments and errors; all behaviour lives in the core.
+
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod state;
+
+use tauri::Manager;
+use tauri_plugin_store::StoreExt;
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("MEGALLM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,megallm=info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .setup(|app| {
+            let data_dir = megallm_core::config::data_dir()?;
+            // An absolute path: the settings live beside the history in the
+            // data folder, where `megallm` also reads them.
+            let file = app.store(data_dir.join(megallm_core::config::SETTINGS_FILE))?;
+            let entries: serde_json::Map<String, serde_json::Value> =
+                file.entries().into_iter().collect();
+            let settings = megallm_core::settings::Settings::from_map(&entries);
+            app.manage(state::AppState::init(data_dir, settings));
+            Ok(())
+        })
+        .invoke_handler(commands::handler())
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("MegaLLM Desktop could not start: {e}");
+        std::process::exit(1);
+    }
+}
