@@ -1,0 +1,117 @@
+// The one module that talks to Tauri. Every `@tauri-apps/*` import lives here;
+// views call these typed functions only, so the UI can run in a plain browser
+// against a fake backend with the same exports (see `dev/fake-backend.ts` and
+// `npm run build:demo`).
+//
+// Every function rejects with an AppError (normalized by `toAppError`), never
+// with a bare string or Error.
+
+import { Channel, invoke } from "@tauri-apps/api/core";
+import { toAppError } from "./lib/errors";
+import type {
+  AppInfo,
+  ConversationPage,
+  ConversationView,
+  KeyStatus,
+  ListCursor,
+  ModelInfo,
+  SearchHit,
+  Settings,
+  StreamUpdate,
+} from "./types";
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (err) {
+    throw toAppError(err);
+  }
+}
+
+export function appInfo(): Promise<AppInfo> {
+  return call<AppInfo>("app_info");
+}
+
+export function listModels(): Promise<ModelInfo[]> {
+  return call<ModelInfo[]>("list_models");
+}
+
+export function getSettings(): Promise<Settings> {
+  return call<Settings>("get_settings");
+}
+
+/** Stores the settings; resolves to them as normalized by the backend (rejects with `config` when invalid). */
+export function saveSettings(settings: Settings): Promise<Settings> {
+  return call<Settings>("save_settings", { settings });
+}
+
+/** Where the API key comes from (never the key itself). */
+export function keyStatus(): Promise<KeyStatus> {
+  return call<KeyStatus>("key_status");
+}
+
+/** Stores the API key (in the keychain when there is one). */
+export function setApiKey(key: string): Promise<KeyStatus> {
+  return call<KeyStatus>("set_api_key", { key });
+}
+
+export function deleteApiKey(): Promise<KeyStatus> {
+  return call<KeyStatus>("delete_api_key");
+}
+
+export function listConversations(
+  archived: boolean,
+  cursor: ListCursor | null,
+  limit: number,
+): Promise<ConversationPage> {
+  return call<ConversationPage>("list_conversations", { archived, cursor, limit });
+}
+
+/** A page of a conversation: the newest `limit` messages, or those before message `before`. */
+export function openConversation(id: number, before: number | null, limit: number): Promise<ConversationView> {
+  return call<ConversationView>("open_conversation", { id, before, limit });
+}
+
+/**
+ * Sends `text` (to a new conversation when `conversationId` is null) and
+ * streams the reply: `onEvent` receives every update, in order. Resolves when
+ * the stream has ended.
+ */
+export function sendMessage(
+  conversationId: number | null,
+  text: string,
+  model: string | null,
+  onEvent: (update: StreamUpdate) => void,
+): Promise<void> {
+  const channel = new Channel<StreamUpdate>(onEvent);
+  return call<void>("send_message", { conversationId, text, model, onEvent: channel });
+}
+
+export function stopStream(assistantMessageId: number): Promise<void> {
+  return call<void>("stop_stream", { assistantMessageId });
+}
+
+export function searchHistory(query: string, limit: number): Promise<SearchHit[]> {
+  return call<SearchHit[]>("search_history", { query, limit });
+}
+
+export function renameConversation(id: number, title: string): Promise<void> {
+  return call<void>("rename_conversation", { id, title });
+}
+
+export function setPinned(id: number, pinned: boolean): Promise<void> {
+  return call<void>("set_pinned", { id, pinned });
+}
+
+export function deleteConversation(id: number): Promise<void> {
+  return call<void>("delete_conversation", { id });
+}
+
+export function restoreConversation(id: number): Promise<void> {
+  return call<void>("restore_conversation", { id });
+}
+
+/** Opens an http(s) or mailto URL with the system's handler. */
+export function openLink(url: string): Promise<void> {
+  return call<void>("open_link", { url });
+}

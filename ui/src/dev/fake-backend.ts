@@ -1,0 +1,389 @@
+// An in-memory stand-in for `../backend`, with the same exports, so the UI runs
+// in a plain browser (`npm run build:demo`, then open dist-demo/index.html).
+// Never part of the app bundle. It exercises what the real backend does that
+// the UI must cope with: paging, streaming deltas, stops, failures, hostile
+// search snippets and links.
+//
+// Typed text triggers special cases: "reject" fails before anything is stored
+// (the composer gets the text back), "fail" fails mid-reply with a rate limit,
+// "long" streams a long answer.
+//
+// Settings: there is no keychain here, so a stored key goes to "a file" with the
+// notice the real backend gives then; a key containing "bad" is refused, and a
+// service address that is not http(s) is rejected on save. Without a key the
+// model list and sending fail as they do for real.
+
+import type {
+  AppError,
+  AppInfo,
+  Conversation,
+  ConversationPage,
+  ConversationSummary,
+  ConversationView,
+  KeyStatus,
+  ListCursor,
+  MessageView,
+  ModelInfo,
+  SearchHit,
+  Settings,
+  StreamUpdate,
+} from "../types";
+
+// --- sample content ------------------------------------------------------------
+
+const TOPICS = ["Rust lifetimes", "sourdough", "tax forms", "CSS grid", "SQLite FTS5", "a haiku", "trip to Kyoto"];
+
+const SAMPLE_BLOCKS = [
+  "<h2>Overview</h2>",
+  '<p>Here is a <strong>short</strong> answer with <code>inline code</code> and a <a href="https://www.rust-lang.org/">link</a>, plus one that must be blocked: <a href="javascript:alert(1)">bad link</a>.</p>',
+  "<ul>\n<li>First point</li>\n<li>Second point with more words to wrap around the line</li>\n</ul>",
+  '<pre><code class="language-rust">fn main() {\n    let v: Vec&lt;u32&gt; = (1..=10).map(|x| x * x).collect();\n    println!("{:?} and a very long line that should scroll horizontally rather than wrap inside the code block", v);\n}\n</code></pre>',
+  "<table>\n<thead><tr><th>Model</th><th>Context</th></tr></thead>\n<tbody><tr><td>Opus</td><td>200k</td></tr><tr><td>Haiku</td><td>200k</td></tr></tbody>\n</table>",
+  "<blockquote>\n<p>A quoted paragraph, for good measure.</p>\n</blockquote>",
+  "<p>That is all.</p>",
+];
+
+const SAMPLE_HTML = [SAMPLE_BLOCKS.join("\n"), "<p>A plain paragraph answer.</p>", SAMPLE_BLOCKS.slice(2, 4).join("\n")];
+
+const CONVERSATIONS = 2_000;
+const DAY = 86_400_000;
+const now0 = Date.now();
+
+interface FakeConversation extends ConversationSummary {
+  deleted: boolean;
+  messages: MessageView[] | null;
+}
+
+let nextMessageId = 1_000_000;
+const conversations = new Map<number, FakeConversation>();
+for (let id = 1; id <= CONVERSATIONS; id++) {
+  conversations.set(id, {
+    id,
+    title: id === 3 ? `<img src=x onerror=alert(1)> tricky title` : `Conversation ${id}: ${TOPICS[id % TOPICS.length]}`,
+    model: "claude-sonnet-4-5",
+    pinned: id === 7 || id === 42,
+    archived: false,
+    created_at: now0 - id * 3_600_000 * 5,
+    updated_at: now0 - id * 3_600_000 * 5 + 60_000,
+    message_count: id === 1 ? 200 : 6,
+    deleted: false,
+    messages: null,
+  });
+}
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const fail = (code: AppError["code"], message: string, extra: Partial<AppError> = {}): AppError => ({ code, message, ...extra });
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function messagesOf(c: FakeConversation): MessageView[] {
+  if (!c.messages) {
+    c.messages = [];
+    for (let i = 0; i < c.message_count; i++) {
+      const user = i % 2 === 0;
+      const text = user ? `Question ${i / 2 + 1} about ${TOPICS[c.id % TOPICS.length]}?` : `Answer ${i}.`;
+      c.messages.push({
+        id: c.id * 1000 + i,
+        role: user ? "user" : "assistant",
+        status: i === c.message_count - 1 && c.id === 2 ? "interrupted" : "complete",
+        html: user ? `<p>${escape(text)}</p>` : SAMPLE_HTML[i % SAMPLE_HTML.length] ?? "",
+        text,
+        created_at: c.created_at + i * 60_000,
+      });
+    }
+    if (c.id === 4) {
+      c.messages.push({
+        id: c.id * 1000 + 999,
+        role: "assistant",
+        status: "error",
+        html: "",
+        text: "",
+        error: "<b>Overloaded</b>: the service is busy (this markup must show as text).",
+        created_at: c.updated_at,
+      });
+    }
+  }
+  return c.messages;
+}
+
+function summary(c: FakeConversation): ConversationSummary {
+  const { deleted: _d, messages: _m, ...s } = c;
+  return s;
+}
+
+function sorted(): FakeConversation[] {
+  return [...conversations.values()]
+    .filter((c) => !c.deleted && !c.archived)
+    .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updated_at - a.updated_at || b.id - a.id);
+}
+
+// --- settings and the key -----------------------------------------------------
+
+const NO_KEYCHAIN_NOTICE =
+  "No keychain service (Secret Service) is running, so the API key is stored in ~/.config/megallm/api-key, a file only you can read.";
+
+let settings: Settings = {
+  base_url: "https://fake.invalid",
+  default_model: "claude-sonnet-4-5",
+  theme: "system",
+  max_concurrent: 10,
+} as Settings;
+let key: KeyStatus = { present: true, backend: "file", notice: NO_KEYCHAIN_NOTICE } as KeyStatus;
+
+const noKey = () => fail("config", "No MegaLLM API key is set.");
+
+export async function getSettings(): Promise<Settings> {
+  await delay(20);
+  return { ...settings };
+}
+
+export async function saveSettings(next: Settings): Promise<Settings> {
+  await delay(120);
+  let url: URL;
+  try {
+    url = new URL(next.base_url.trim());
+  } catch {
+    throw fail("config", `“${next.base_url}” is not a valid service address.`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw fail("config", "The service address must use https (or http).");
+  }
+  settings = { ...next, base_url: url.href.replace(/\/+$/, "") };
+  return { ...settings };
+}
+
+export async function keyStatus(): Promise<KeyStatus> {
+  await delay(60);
+  return { ...key };
+}
+
+export async function setApiKey(newKey: string): Promise<KeyStatus> {
+  await delay(120);
+  if (/bad/i.test(newKey)) throw fail("config", "That does not look like a MegaLLM API key.");
+  key = { present: true, backend: "file", notice: NO_KEYCHAIN_NOTICE } as KeyStatus;
+  return { ...key };
+}
+
+export async function deleteApiKey(): Promise<KeyStatus> {
+  await delay(60);
+  key = { present: false, backend: "none" } as KeyStatus;
+  return { ...key };
+}
+
+export async function appInfo(): Promise<AppInfo> {
+  await delay(30);
+  return {
+    version: "0.1.0-demo",
+    base_url: settings.base_url,
+    has_api_key: key.present,
+    data_dir: "/tmp/demo",
+    default_model: settings.default_model,
+  } as AppInfo;
+}
+
+export async function listModels(): Promise<ModelInfo[]> {
+  await delay(300);
+  if (!key.present) throw noKey();
+  return [
+    { id: "claude-opus-4-1", display_name: "Claude Opus 4.1", messages_api: true },
+    { id: "claude-sonnet-4-5", display_name: "Claude Sonnet 4.5", messages_api: true },
+    { id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", messages_api: true },
+    { id: "gpt-image", display_name: "Not a Claude model", messages_api: false },
+  ] as ModelInfo[];
+}
+
+export async function listConversations(archived: boolean, cursor: ListCursor | null, limit: number): Promise<ConversationPage> {
+  await delay(40);
+  // Casts keep the fake compiling if a binding grows a field the demo does not need.
+  if (archived) return { items: [] } as unknown as ConversationPage;
+  const all = sorted();
+  const offset = cursor ? (cursor as unknown as { offset: number }).offset : 0;
+  const items = all.slice(offset, offset + limit).map(summary);
+  const page = { items } as unknown as ConversationPage;
+  if (offset + limit < all.length) page.next_cursor = { offset: offset + limit } as unknown as ListCursor;
+  return page;
+}
+
+export async function openConversation(id: number, before: number | null, limit: number): Promise<ConversationView> {
+  await delay(40);
+  const c = conversations.get(id);
+  if (!c || c.deleted) throw fail("not_found", "This conversation no longer exists.");
+  const all = messagesOf(c);
+  const end = before === null ? all.length : all.findIndex((m) => m.id >= before);
+  const stop = end < 0 ? all.length : end;
+  const start = Math.max(0, stop - limit);
+  const { deleted: _d, messages: _m, ...rest } = c;
+  return {
+    conversation: { ...rest, sampling: {} as Conversation["sampling"] },
+    messages: all.slice(start, stop),
+    has_more: start > 0,
+  };
+}
+
+const stops = new Set<number>();
+
+export async function sendMessage(
+  conversationId: number | null,
+  text: string,
+  model: string | null,
+  onEvent: (update: StreamUpdate) => void,
+): Promise<void> {
+  await delay(150);
+  if (!key.present) throw noKey();
+  if (/reject/i.test(text)) {
+    throw fail("auth", "The API key was rejected (401).", { request_id: "req_demo_123" });
+  }
+  let c = conversationId === null ? undefined : conversations.get(conversationId);
+  if (!c) {
+    const id = Math.max(...conversations.keys()) + 1;
+    c = {
+      id,
+      title: text.slice(0, 40),
+      model: model ?? "claude-sonnet-4-5",
+      pinned: false,
+      archived: false,
+      created_at: Date.now(),
+      updated_at: Date.now(),
+      message_count: 0,
+      deleted: false,
+      messages: [],
+    };
+    conversations.set(id, c);
+  }
+  const messages = messagesOf(c);
+  const user: MessageView = {
+    id: nextMessageId++,
+    role: "user",
+    status: "complete",
+    html: `<p>${escape(text)}</p>`,
+    text,
+    created_at: Date.now(),
+  };
+  const assistantId = nextMessageId++;
+  messages.push(user);
+  c.updated_at = Date.now();
+  c.message_count += 2;
+  onEvent({ kind: "started", conversation_id: c.id, user_message: user, assistant_message_id: assistantId });
+
+  const blocks = /long/i.test(text) ? [...SAMPLE_BLOCKS, ...SAMPLE_BLOCKS, ...SAMPLE_BLOCKS] : SAMPLE_BLOCKS;
+  const done: string[] = [];
+  const finish = (status: MessageView["status"], error?: AppError) => {
+    const message: MessageView = {
+      id: assistantId,
+      role: "assistant",
+      status,
+      html: done.join(""),
+      text: done.join("").replace(/<[^>]+>/g, ""),
+      model: model ?? "claude-sonnet-4-5",
+      created_at: Date.now(),
+    };
+    if (error && status === "error") message.error = error.message;
+    messages.push(message);
+    if (error) onEvent({ kind: "failed", error, message });
+    else onEvent({ kind: "finished", message });
+  };
+  for (let b = 0; b < blocks.length; b++) {
+    const block = blocks[b] ?? "";
+    // Reveal each block a few characters at a time as the tail, then append it.
+    const words = block.split(/(?<=\s)/);
+    let partial = "";
+    for (const w of words) {
+      if (stops.has(assistantId)) {
+        finish("interrupted", fail("cancelled", "Stopped."));
+        return;
+      }
+      partial += w;
+      onEvent({ kind: "delta", append_html: "", tail_html: closeTags(partial) });
+      await delay(25);
+    }
+    if (/fail/i.test(text) && b === 1) {
+      finish("error", fail("rate_limit", "Rate limit reached for requests per minute.", { retry_after_secs: 20 }));
+      return;
+    }
+    done.push(block);
+    onEvent({ kind: "delta", append_html: block, tail_html: "" });
+  }
+  finish("complete");
+}
+
+/** Good enough for the demo's own sample HTML: closes what the cut opened. */
+function closeTags(partial: string): string {
+  const open: string[] = [];
+  for (const m of partial.matchAll(/<(\/?)([a-z0-9]+)[^>]*>/g)) {
+    if (m[1]) open.pop();
+    else if (!["br", "hr", "img"].includes(m[2] ?? "")) open.push(m[2] ?? "");
+  }
+  const cut = partial.replace(/<[^>]*$/, "");
+  return cut + open.reverse().map((t) => `</${t}>`).join("");
+}
+
+export async function stopStream(assistantMessageId: number): Promise<void> {
+  await delay(10);
+  stops.add(assistantMessageId);
+}
+
+export async function searchHistory(query: string, limit: number): Promise<SearchHit[]> {
+  await delay(30);
+  const q = query.trim().toLowerCase();
+  const hits: SearchHit[] = [];
+  if ("img".startsWith(q) || q.startsWith("<")) {
+    hits.push({
+      conversation_id: 3,
+      conversation_title: "<img src=x onerror=alert(1)> tricky title",
+      message_id: 3001,
+      role: "assistant",
+      snippet: `…before \u0002<img src=x onerror=alert(1)>\u0003 after <script>alert(2)</script>…`,
+      rank: -10,
+      created_at: now0 - DAY,
+    } as SearchHit);
+  }
+  for (const c of sorted()) {
+    if (hits.length >= limit) break;
+    const i = c.title.toLowerCase().indexOf(q);
+    if (i < 0) continue;
+    const t = c.title;
+    hits.push({
+      conversation_id: c.id,
+      conversation_title: t,
+      message_id: c.id * 1000,
+      role: "user",
+      snippet: `${t.slice(0, i)}\u0002${t.slice(i, i + q.length)}\u0003${t.slice(i + q.length)} — and some more text around the match…`,
+      rank: -1,
+      created_at: c.created_at,
+    } as SearchHit);
+  }
+  return hits;
+}
+
+export async function renameConversation(id: number, title: string): Promise<void> {
+  await delay(30);
+  const c = conversations.get(id);
+  if (!c) throw fail("not_found", "No such conversation.");
+  c.title = title;
+}
+
+export async function setPinned(id: number, pinned: boolean): Promise<void> {
+  await delay(30);
+  const c = conversations.get(id);
+  if (!c) throw fail("not_found", "No such conversation.");
+  c.pinned = pinned;
+}
+
+export async function deleteConversation(id: number): Promise<void> {
+  await delay(30);
+  const c = conversations.get(id);
+  if (c) c.deleted = true;
+}
+
+export async function restoreConversation(id: number): Promise<void> {
+  await delay(30);
+  const c = conversations.get(id);
+  if (c) c.deleted = false;
+}
+
+export async function openLink(url: string): Promise<void> {
+  console.info("open_link", url);
+  window.alert?.(`Would open in the system browser:\n${url}`);
+}

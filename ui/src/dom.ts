@@ -1,0 +1,55 @@
+// Small DOM helpers. Text always goes in through textContent; the only HTML the
+// UI inserts is the backend's sanitized message HTML, the escaped search
+// snippets and the constant icons below.
+
+/** The element with this id; throws if index.html lacks it (a build mistake). */
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`#${id} is missing from index.html`);
+  return found as T;
+}
+
+export interface ElOptions {
+  className?: string;
+  text?: string;
+  attrs?: Record<string, string>;
+  dataset?: Record<string, string>;
+}
+
+/** Creates an element; `text` is set as textContent (never parsed). */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElOptions = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (options.className) node.className = options.className;
+  if (options.text !== undefined) node.textContent = options.text;
+  if (options.attrs) for (const [k, v] of Object.entries(options.attrs)) node.setAttribute(k, v);
+  if (options.dataset) for (const [k, v] of Object.entries(options.dataset)) node.dataset[k] = v;
+  if (children.length > 0) node.append(...children);
+  return node;
+}
+
+/** A button holding one of the constant icons and an accessible label. */
+export function iconButton(icon: IconName, label: string, className: string): HTMLButtonElement {
+  const button = el("button", { className, attrs: { type: "button", title: label, "aria-label": label } });
+  button.innerHTML = ICONS[icon]; // constant markup, no untrusted input
+  return button;
+}
+
+// 16x16 stroke icons (constant strings; presentation attributes only, no `style`).
+const svg = (body: string) =>
+  `<svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round">${body}</svg>`;
+
+export const ICONS = {
+  rename: svg('<path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z"/>'),
+  pin: svg('<path d="M6 2h4l-.5 4 2.5 2.5H4L6.5 6z"/><path d="M8 8.5V14"/>'),
+  unpin: svg('<path d="M6 2h4l-.5 4 2.5 2.5H4L6.5 6z"/><path d="M8 8.5V14"/><path d="M2.5 2.5l11 11"/>'),
+  delete: svg('<path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.5 8.5h6l.5-8.5"/>'),
+  close: svg('<path d="M4 4l8 8M12 4l-8 8"/>'),
+  copy: svg('<rect x="5.5" y="5.5" width="8" height="8" rx="1"/><path d="M3.5 10.5h-1v-8h8v1"/>'),
+  menu: svg('<path d="M2.5 4h11M2.5 8h11M2.5 12h11"/>'),
+} as const;
+
+export type IconName = keyof typeof ICONS;

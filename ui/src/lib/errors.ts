@@ -1,0 +1,76 @@
+// Turning whatever a failed command rejected with into an AppError, and the
+// wording the banner adds per error code. Pure.
+
+import type { AppError, ErrorCode } from "../types";
+
+const CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  "auth", "permission", "billing", "rate_limit", "overloaded", "invalid_request", "too_large",
+  "not_found", "server", "network", "timeout", "protocol", "cancelled", "storage", "config", "internal",
+]);
+
+/** True when `value` has the shape of an {@link AppError}. */
+export function isAppError(value: unknown): value is AppError {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.code === "string" && CODES.has(v.code) && typeof v.message === "string";
+}
+
+/**
+ * Normalizes a rejection into an AppError. The backend rejects with AppError
+ * objects; anything else (a string from Tauri itself, a JS Error from the IPC
+ * layer) becomes an `internal` error carrying its text.
+ */
+export function toAppError(value: unknown): AppError {
+  if (isAppError(value)) {
+    const err: AppError = { code: value.code, message: value.message };
+    if (typeof value.retry_after_secs === "number" && Number.isFinite(value.retry_after_secs)) {
+      err.retry_after_secs = value.retry_after_secs;
+    }
+    if (typeof value.request_id === "string") err.request_id = value.request_id;
+    return err;
+  }
+  let message: string;
+  if (typeof value === "string") message = value;
+  else if (value instanceof Error) message = value.message;
+  else {
+    try {
+      message = JSON.stringify(value) ?? String(value);
+    } catch {
+      message = String(value);
+    }
+  }
+  return { code: "internal", message: message || "Something went wrong." };
+}
+
+/** A sentence the banner adds after the error's own message, if any. */
+export function errorHint(code: ErrorCode): string | null {
+  switch (code) {
+    case "auth":
+      return "Open Settings to check your API key.";
+    case "config":
+      return "Open Settings to check your API key and the service address.";
+    case "network":
+      return "Check your internet connection, then try again.";
+    case "overloaded":
+    case "server":
+    case "timeout":
+      return "Try again in a moment.";
+    default:
+      return null;
+  }
+}
+
+/** The countdown line for a rate limit: "You can retry in 1:05." / "You can retry now." */
+export function formatRetryCountdown(secondsLeft: number): string {
+  const s = Math.max(0, Math.ceil(secondsLeft));
+  if (s === 0) return "You can retry now.";
+  if (s < 60) return `You can retry in ${s} s.`;
+  const m = Math.floor(s / 60);
+  const rest = String(s % 60).padStart(2, "0");
+  return `You can retry in ${m}:${rest}.`;
+}
+
+/** Whether the fix for an error is in the settings panel (the banner then offers to open it). */
+export function hintOpensSettings(code: ErrorCode): boolean {
+  return code === "auth" || code === "config";
+}

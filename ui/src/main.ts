@@ -1,0 +1,448 @@
+// Wires the views together and holds the app state: which conversation is open
+// and which reply (if any) is streaming. Also: keyboard shortcuts, the settings
+// panel's effects (theme, API key, models), and the document-wide link guard
+// (the webview never navigates).
+
+import * as backend from "./backend";
+import { byId } from "./dom";
+import { toAppError } from "./lib/errors";
+import { classifyLink } from "./lib/links";
+import { provisionalTitle } from "./lib/util";
+import type { AppError, AppInfo, ModelInfo, Settings, StreamUpdate } from "./types";
+import { Banner, Toast } from "./views/banner";
+import { Composer } from "./views/composer";
+import { ConversationPane } from "./views/conversation";
+import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
+import { Sidebar } from "./views/sidebar";
+
+// Before anything renders: the theme chosen last time (get_settings confirms it).
+applyRememberedTheme();
+
+/** One send: from the click to the end of the reply. */
+interface Sending {
+  text: string;
+  model: string | null;
+  /** The pane's generation when sent: stream output goes there only if it still shows it. */
+  paneGeneration: number;
+  /** Where it was sent: null for a new chat. */
+  target: number | null;
+  conversationId: number | null;
+  assistantId: number | null;
+  started: boolean;
+  ended: boolean;
+  errorShown: boolean;
+  stopRequested: boolean;
+  markEnded(): void;
+  endedPromise: Promise<void>;
+}
+
+const state: {
+  info: AppInfo | null;
+  /** The last model list loaded (empty until it comes, or while it fails). */
+  models: ModelInfo[];
+  /** The conversation the user is looking at (null: a new chat). */
+  conversationId: number | null;
+  sending: Sending | null;
+} = { info: null, models: [], conversationId: null, sending: null };
+
+const banner = new Banner(byId("banner"), { onOpenSettings: () => openSettings("api-key") });
+const toast = new Toast(byId("toast"));
+const showError = (error: AppError) => banner.showError(toAppError(error));
+
+const pane = new ConversationPane({
+  messages: byId("messages"),
+  title: byId("conversation-title"),
+  onStop: () => void stop(),
+  onError: showError,
+});
+
+const composer = new Composer({
+  form: byId<HTMLFormElement>("composer"),
+  input: byId<HTMLTextAreaElement>("composer-input"),
+  send: byId<HTMLButtonElement>("send-button"),
+  stop: byId<HTMLButtonElement>("stop-button"),
+  modelSelect: byId<HTMLSelectElement>("model-select"),
+  onSend: (text, model) => void send(text, model),
+  onStop: () => void stop(),
+});
+
+const sidebar = new Sidebar({
+  newChat: byId<HTMLButtonElement>("new-chat"),
+  searchInput: byId<HTMLInputElement>("search-input"),
+  searchResults: byId("search-results"),
+  listScroll: byId("conversation-scroll"),
+  list: byId("conversation-list"),
+  toast,
+  onNewChat: () => newChat(),
+  onOpen: (id, messageId) => void openConversation(id, messageId),
+  onRenamed: (id, title) => {
+    if (pane.currentId === id) pane.setTitle(title);
+  },
+  onDeleted: (id) => {
+    if (state.conversationId === id) newChat();
+  },
+  onRestored: () => {},
+  onError: showError,
+});
+
+const settingsPanel = new SettingsPanel({
+  dialog: byId<HTMLDialogElement>("settings"),
+  form: byId<HTMLFormElement>("settings-form"),
+  baseUrl: byId<HTMLInputElement>("settings-base-url"),
+  apiKey: byId<HTMLInputElement>("settings-api-key"),
+  removeKey: byId<HTMLButtonElement>("settings-remove-key"),
+  keyStatus: byId("key-status"),
+  model: byId<HTMLSelectElement>("settings-model"),
+  modelHint: byId("settings-model-hint"),
+  maxTokens: byId<HTMLInputElement>("settings-max-tokens"),
+  temperature: byId<HTMLInputElement>("settings-temperature"),
+  topP: byId<HTMLInputElement>("settings-top-p"),
+  topK: byId<HTMLInputElement>("settings-top-k"),
+  theme: byId<HTMLSelectElement>("settings-theme"),
+  concurrency: byId<HTMLInputElement>("settings-concurrency"),
+  save: byId<HTMLButtonElement>("settings-save"),
+  cancel: byId<HTMLButtonElement>("settings-cancel"),
+  error: byId("settings-error"),
+  loadModels: () => loadModels(false),
+  onSaved: (settings) => onSettingsSaved(settings),
+  onKeyChanged: () => void refreshSetup(),
+  onError: showError,
+  onClosed: () => composer.focus(),
+});
+
+// --- navigation ----------------------------------------------------------
+
+function newChat(): void {
+  closeSidebarIfOverlay();
+  state.conversationId = null;
+  pane.showEmpty();
+  sidebar.setActive(null);
+  composer.resetModel();
+  composer.focus();
+}
+
+async function openConversation(id: number, messageId?: number): Promise<void> {
+  closeSidebarIfOverlay();
+  if (messageId === undefined && state.conversationId === id && pane.currentId === id) return;
+  state.conversationId = id;
+  sidebar.setActive(id);
+  const opened = await pane.open(id, messageId);
+  if (state.conversationId !== id) return; // the user went elsewhere meanwhile
+  if (opened) {
+    composer.setModel(opened.model);
+  } else if (pane.currentId !== id) {
+    // It failed to open (reported in the banner): stay with what is shown.
+    state.conversationId = pane.currentId;
+    sidebar.setActive(pane.currentId);
+  }
+}
+
+// --- sending and streaming -----------------------------------------------
+
+async function send(text: string, model: string | null): Promise<void> {
+  if (state.sending) {
+    composer.restoreText(text);
+    return;
+  }
+  banner.clearError();
+  let markEnded = () => {};
+  const endedPromise = new Promise<void>((resolve) => (markEnded = resolve));
+  const s: Sending = {
+    text,
+    model,
+    paneGeneration: pane.generation,
+    target: state.conversationId,
+    conversationId: state.conversationId,
+    assistantId: null,
+    started: false,
+    ended: false,
+    errorShown: false,
+    stopRequested: false,
+    markEnded,
+    endedPromise,
+  };
+  state.sending = s;
+  composer.setBusy(true);
+  pane.addPendingUserMessage(text);
+  try {
+    await backend.sendMessage(s.target, text, model, (update) => onStreamUpdate(s, update));
+  } catch (err) {
+    const error = toAppError(err);
+    if (!s.started) {
+      // Nothing was stored: take the message back out and give the text back.
+      if (pane.generation === s.paneGeneration) pane.removePendingUserMessage();
+      composer.restoreText(text);
+    }
+    if (!s.errorShown && error.code !== "cancelled") {
+      banner.showError(error);
+      s.errorShown = true;
+    }
+  }
+  if (s.started && !s.ended) {
+    // Channel messages can trail the command's own reply: give the last ones a moment.
+    await Promise.race([s.endedPromise, new Promise((r) => setTimeout(r, 3000))]);
+    if (!s.ended && s.conversationId !== null && pane.currentId === s.conversationId) {
+      // No final update arrived: show what the backend stored.
+      await pane.open(s.conversationId);
+    }
+  }
+  finishSending(s);
+}
+
+/**
+ * The reply is over (or never started): the composer is usable again at once,
+ * without waiting for the command itself to return, so a reply that shows as
+ * complete can be answered right away.
+ */
+function finishSending(s: Sending): void {
+  if (state.sending !== s) return;
+  state.sending = null;
+  composer.setBusy(false);
+  if (document.activeElement === document.body || document.activeElement === null) composer.focus();
+  void sidebar.refreshHead().then(() => {
+    if (pane.currentId === null) return;
+    const title = sidebar.titleOf(pane.currentId);
+    if (title) pane.setTitle(title);
+  });
+}
+
+function onStreamUpdate(s: Sending, update: StreamUpdate): void {
+  switch (update.kind) {
+    case "started": {
+      s.started = true;
+      s.conversationId = update.conversation_id;
+      s.assistantId = update.assistant_message_id;
+      const shown = pane.beginStream(s.paneGeneration, update.conversation_id, update.user_message, update.assistant_message_id);
+      const title = provisionalTitle(s.text);
+      sidebar.noteActivity(update.conversation_id, { title, model: s.model ?? state.info?.default_model ?? "" });
+      if (shown) {
+        state.conversationId = update.conversation_id;
+        sidebar.setActive(update.conversation_id);
+        if (s.target === null) pane.setTitle(title);
+      }
+      if (s.stopRequested) void stop();
+      return;
+    }
+    case "delta":
+      if (s.assistantId !== null) pane.applyDelta(s.assistantId, update);
+      return;
+    case "finished":
+      s.ended = true;
+      pane.finishMessage(update.message);
+      s.markEnded();
+      finishSending(s);
+      return;
+    case "failed":
+      s.ended = true;
+      pane.finishMessage(update.message);
+      if (update.error.code !== "cancelled") {
+        banner.showError(update.error);
+        s.errorShown = true;
+        // Nothing came back: offer the question again, ready to resend.
+        if (update.message.text.trim() === "") composer.restoreText(s.text);
+      }
+      s.markEnded();
+      finishSending(s);
+      return;
+  }
+}
+
+async function stop(): Promise<void> {
+  const s = state.sending;
+  if (!s || s.ended) return;
+  if (s.assistantId === null) {
+    s.stopRequested = true; // stopped as soon as the reply has an id
+    return;
+  }
+  try {
+    await backend.stopStream(s.assistantId);
+  } catch (err) {
+    showError(toAppError(err));
+  }
+}
+
+// --- settings: theme, key, models ---------------------------------------------
+
+function openSettings(focus: "first" | "api-key" = "first"): void {
+  closeSidebarIfOverlay();
+  void settingsPanel.open(focus);
+}
+
+let modelsLoad: Promise<ModelInfo[]> | null = null;
+
+/** The model list: loaded once and shared, again when `fresh` (the key or service changed). */
+function loadModels(fresh: boolean): Promise<ModelInfo[]> {
+  if (fresh || !modelsLoad) {
+    const load = backend.listModels();
+    modelsLoad = load;
+    load.then(
+      (models) => {
+        if (modelsLoad === load) state.models = models;
+      },
+      () => {
+        if (modelsLoad === load) modelsLoad = null; // asked again next time
+      },
+    );
+  }
+  return modelsLoad;
+}
+
+function showNoKey(): void {
+  banner.showError(
+    { code: "config", message: "No MegaLLM API key is set, so messages cannot be sent yet." },
+    { hint: "Open Settings to add your API key." },
+  );
+}
+
+/** Shows what app_info says about the setup: the composer's default model, the missing-key banner. */
+function applyInfo(info: AppInfo): void {
+  state.info = info;
+  composer.setModels(state.models, info.default_model);
+  if (state.conversationId === null && !state.sending) composer.resetModel();
+  if (info.has_api_key) banner.clearErrorOf(["config", "auth"]);
+  else showNoKey();
+}
+
+function onSettingsSaved(settings: Settings): void {
+  applyTheme(settings.theme);
+  void refreshSetup();
+}
+
+/**
+ * After a save or a key change: app_info and the model list may differ (a
+ * key added or removed, another service address or default model).
+ */
+async function refreshSetup(): Promise<void> {
+  let info: AppInfo;
+  try {
+    info = await backend.appInfo();
+  } catch (err) {
+    showError(toAppError(err));
+    return;
+  }
+  applyInfo(info);
+  try {
+    const models = await loadModels(true);
+    if (state.info !== info) return; // a later refresh got further
+    composer.setModels(models, info.default_model);
+    if (settingsPanel.isOpen) settingsPanel.setModels(models);
+  } catch (err) {
+    state.models = [];
+    console.warn("list_models failed", err);
+  }
+  if (!settingsPanel.isOpen && (document.activeElement === document.body || document.activeElement === null)) {
+    composer.focus();
+  }
+}
+
+// --- links: the webview never navigates ------------------------------------
+
+function onDocumentClick(event: MouseEvent): void {
+  const target = event.target;
+  if (!(target instanceof Element)) return;
+  const link = target.closest("a, area");
+  if (!link) return;
+  event.preventDefault();
+  const action = classifyLink(link.getAttribute("href"));
+  if (action.kind === "external") {
+    if (event.button !== 0) return;
+    backend.openLink(action.url).catch((err) => showError(toAppError(err)));
+  } else if (action.kind === "fragment") {
+    const scope = link.closest(".message-body") ?? document;
+    const dest = scope.querySelector(`[id="${CSS.escape(action.id)}"], [name="${CSS.escape(action.id)}"]`);
+    dest?.scrollIntoView({ block: "center" });
+  }
+}
+document.addEventListener("click", onDocumentClick, true);
+document.addEventListener(
+  "auxclick",
+  (event) => {
+    if (event.target instanceof Element && event.target.closest("a, area")) event.preventDefault();
+  },
+  true,
+);
+// Dropping a file or link on the window must not navigate it either.
+document.addEventListener("dragover", (event) => event.preventDefault());
+document.addEventListener("drop", (event) => event.preventDefault());
+
+// --- keyboard shortcuts ------------------------------------------------------
+
+document.addEventListener("keydown", (event) => {
+  const mod = event.ctrlKey || event.metaKey;
+  const key = event.key.toLowerCase();
+  if (mod && !event.altKey && !event.shiftKey && key === ",") {
+    event.preventDefault();
+    openSettings();
+  } else if (settingsPanel.isOpen) {
+    // The rest of the app is inert behind the panel (it handles its own Escape).
+    return;
+  } else if (mod && !event.altKey && !event.shiftKey && key === "n") {
+    event.preventDefault();
+    newChat();
+  } else if (mod && !event.altKey && !event.shiftKey && key === "k") {
+    event.preventDefault();
+    if (document.body.classList.contains("narrow")) openSidebar();
+    sidebar.focusSearch();
+  } else if (event.key === "Escape" && !event.defaultPrevented) {
+    if (state.sending) {
+      event.preventDefault();
+      void stop();
+    } else if (document.body.classList.contains("sidebar-open")) {
+      closeSidebarIfOverlay();
+    }
+  }
+});
+
+// --- responsive sidebar --------------------------------------------------------
+
+const narrow = window.matchMedia("(max-width: 760px)");
+function onWidthChange(): void {
+  document.body.classList.toggle("narrow", narrow.matches);
+  if (!narrow.matches) document.body.classList.remove("sidebar-open");
+}
+narrow.addEventListener("change", onWidthChange);
+onWidthChange();
+
+function openSidebar(): void {
+  document.body.classList.add("sidebar-open");
+}
+function closeSidebarIfOverlay(): void {
+  document.body.classList.remove("sidebar-open");
+}
+byId("sidebar-toggle").addEventListener("click", () => document.body.classList.toggle("sidebar-open"));
+byId("settings-button").addEventListener("click", () => openSettings());
+byId("sidebar-backdrop").addEventListener("click", () => closeSidebarIfOverlay());
+
+// --- start-up ----------------------------------------------------------------------
+
+async function start(): Promise<void> {
+  pane.showEmpty();
+  void backend.getSettings().then(
+    (settings) => applyTheme(settings.theme),
+    (err) => console.warn("get_settings failed", err),
+  );
+  const info = backend.appInfo().then(
+    (info) => {
+      applyInfo(info);
+      return info;
+    },
+    (err) => {
+      showError(toAppError(err));
+      return null;
+    },
+  );
+  const list = sidebar.reload();
+  // The model list may need the network: it fills the picker when it comes,
+  // and start-up does not wait for it.
+  void Promise.all([info, loadModels(false)]).then(
+    ([info, models]) => {
+      if (state.info === info || info === null) composer.setModels(models, info?.default_model ?? models[0]?.id ?? "");
+    },
+    (err) => console.warn("list_models failed", err),
+  );
+  await Promise.allSettled([info, list]);
+  document.body.dataset.ready = "1";
+  composer.focus();
+}
+
+void start();

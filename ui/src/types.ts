@@ -1,0 +1,31 @@
+// The UI's view of the Rust types. Every shape comes from `./bindings/`, which
+// ts-rs generates from the Rust sources (never edit it); this file only gathers
+// them so the rest of the UI has one place to import types from.
+
+export type { AppError } from "./bindings/AppError";
+export type { AppInfo } from "./bindings/AppInfo";
+export type { Conversation } from "./bindings/Conversation";
+export type { ConversationPage } from "./bindings/ConversationPage";
+export type { ConversationSummary } from "./bindings/ConversationSummary";
+export type { ConversationView } from "./bindings/ConversationView";
+export type { ErrorCode } from "./bindings/ErrorCode";
+export type { KeyBackend } from "./bindings/KeyBackend";
+export type { KeyStatus } from "./bindings/KeyStatus";
+export type { MessageStatus } from "./bindings/MessageStatus";
+export type { MessageView } from "./bindings/MessageView";
+export type { ModelInfo } from "./bindings/ModelInfo";
+export type { Role } from "./bindings/Role";
+export type { SearchHit } from "./bindings/SearchHit";
+export type { Settings } from "./bindings/Settings";
+export type { StreamUpdate } from "./bindings/StreamUpdate";
+export type { Theme } from "./bindings/Theme";
+export type { Usage } from "./bindings/Usage";
+
+import type { ConversationPage } from "./bindings/ConversationPage";
+import type { StreamUpdate } from "./bindings/StreamUpdate";
+
+/** The list's paging cursor: opaque, handed back to the backend as it came. */
+export type ListCursor = NonNullable<ConversationPage["next_cursor"]>;
+
+/** One variant of {@link StreamUpdate}, by its `kind`. */
+export type StreamUpdateOf<K extends StreamUpdate["kind"]> = Extract<StreamUpdate, { kind: K }>;

@@ -1,0 +1,132 @@
+// The composer: an auto-growing textarea (#composer-input), Send (#send-button)
+// and Stop (#stop-button), and the model picker (#model-select).
+//
+// Enter sends, Shift+Enter inserts a newline (and so does Enter while an input
+// method is composing). While a reply is streaming the composer is disabled and
+// only Stop is active. The text is taken out when sending; if sending fails it
+// is put back (`restoreText`), so the user never loses what they typed.
+
+import { el } from "../dom";
+import { modelChoices } from "../lib/models";
+import type { ModelInfo } from "../types";
+
+export interface ComposerOptions {
+  form: HTMLFormElement;
+  input: HTMLTextAreaElement;
+  send: HTMLButtonElement;
+  stop: HTMLButtonElement;
+  modelSelect: HTMLSelectElement;
+  onSend(text: string, model: string | null): void;
+  onStop(): void;
+}
+
+/** Past this height the textarea scrolls instead of growing (CSS caps it too). */
+const MAX_HEIGHT_PX = 320;
+
+export class Composer {
+  private busy = false;
+  private defaultModel: string | null = null;
+
+  constructor(private readonly o: ComposerOptions) {
+    o.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submit();
+    });
+    o.input.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
+      if (event.shiftKey || event.altKey) return; // newline
+      event.preventDefault();
+      this.submit();
+    });
+    o.input.addEventListener("input", () => {
+      this.autoGrow();
+      this.updateSendEnabled();
+    });
+    o.stop.addEventListener("click", () => o.onStop());
+    this.setBusy(false);
+  }
+
+  /** Fills the model picker. Keeps the current choice if it is still offered. */
+  setModels(models: ModelInfo[], defaultModel: string): void {
+    this.defaultModel = defaultModel;
+    const select = this.o.modelSelect;
+    const chosen = select.value || defaultModel;
+    // Models not reachable through the Messages API are left out (unless
+    // nothing else is listed); the default and the current choice stay.
+    const options = modelChoices(models, [defaultModel, chosen]).map((m) =>
+      el("option", { text: m.label, attrs: { value: m.id } }),
+    );
+    select.replaceChildren(...options);
+    select.value = chosen;
+  }
+
+  /** Selects `model`, adding it to the picker if it is not offered. */
+  setModel(model: string | null): void {
+    const id = model ?? this.defaultModel;
+    if (!id) return;
+    const select = this.o.modelSelect;
+    if (!Array.from(select.options).some((o) => o.value === id)) {
+      select.append(el("option", { text: id, attrs: { value: id } }));
+    }
+    select.value = id;
+  }
+
+  /** Back to the app's default model (for a new chat). */
+  resetModel(): void {
+    this.setModel(this.defaultModel);
+  }
+
+  get isBusy(): boolean {
+    return this.busy;
+  }
+
+  /** While busy (a reply streaming) everything but Stop is disabled. */
+  setBusy(busy: boolean): void {
+    this.busy = busy;
+    const { input, stop, modelSelect, form } = this.o;
+    input.disabled = busy;
+    modelSelect.disabled = busy;
+    stop.hidden = !busy;
+    stop.disabled = !busy;
+    form.dataset.busy = busy ? "1" : "0";
+    this.updateSendEnabled();
+  }
+
+  /** Puts text back after a failed send, before anything typed since. */
+  restoreText(text: string): void {
+    const { input } = this.o;
+    const current = input.value;
+    if (current.trim() === "") input.value = text;
+    else if (!current.startsWith(text)) input.value = `${text}\n${current}`;
+    this.autoGrow();
+    this.updateSendEnabled();
+  }
+
+  focus(): void {
+    if (!this.o.input.disabled) this.o.input.focus();
+  }
+
+  private submit(): void {
+    if (this.busy) return;
+    const text = this.o.input.value;
+    if (text.trim() === "") return;
+    const model = this.o.modelSelect.value || this.defaultModel;
+    this.o.input.value = "";
+    this.autoGrow();
+    this.updateSendEnabled();
+    this.o.onSend(text, model);
+  }
+
+  private updateSendEnabled(): void {
+    // Disabled only while busy: an empty input just does nothing on click (CSS
+    // dims the button then), so scripted input that skips events still sends.
+    this.o.send.disabled = this.busy;
+  }
+
+  private autoGrow(): void {
+    const { input } = this.o;
+    // CSSOM writes are allowed by the CSP (only style attributes in markup are not).
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight, MAX_HEIGHT_PX)}px`;
+  }
+}

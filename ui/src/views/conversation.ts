@@ -1,0 +1,453 @@
+// The message pane (#messages): one conversation's messages, oldest first.
+//
+// - Opens on the newest page; scrolling near the top loads the page before the
+//   first message shown (IntersectionObserver on a sentinel), keeping the
+//   reading position.
+// - A streaming reply is rendered as [finished blocks][tail]; each delta costs
+//   O(its size) (see lib/stream.ts), and the view auto-scrolls only while the
+//   reader is at the bottom.
+// - Code blocks get a "Copy" button, handled by one delegated listener.
+// - Links are not handled here: main.ts intercepts every link click in the
+//   document and sends allowed URLs to the system browser.
+
+import * as backend from "../backend";
+import { el } from "../dom";
+import { StreamingTail, type DeltaLike } from "../lib/stream";
+import { isNearBottom } from "../lib/util";
+import type { AppError, MessageView } from "../types";
+
+const PAGE_SIZE = 40;
+/** How many older pages to walk through at most to reach a search hit. */
+const MAX_REVEAL_PAGES = 50;
+
+export interface ConversationPaneOptions {
+  /** #messages: the scroll container. */
+  messages: HTMLElement;
+  /** #conversation-title. */
+  title: HTMLElement;
+  /** The inline "Stop" control of a streaming reply was used. */
+  onStop(): void;
+  onError(error: AppError): void;
+}
+
+interface ActiveStream {
+  assistantId: number;
+  element: HTMLElement;
+  body: HTMLElement;
+  tail: StreamingTail<HTMLElement>;
+}
+
+export interface OpenedConversation {
+  id: number;
+  title: string;
+  model: string;
+}
+
+export class ConversationPane {
+  private readonly messages: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly list: HTMLElement;
+  private readonly topSentinel: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly observer: IntersectionObserver;
+
+  private conversationId: number | null = null;
+  private hasMore = false;
+  private loadingOlder = false;
+  /** Bumped whenever the pane shows something else; stale async results compare it. */
+  private gen = 0;
+  /** Follow new content: true while the reader is at the bottom. */
+  private stick = true;
+  private prevScrollTop = 0;
+  private scrollQueued = false;
+  private stream: ActiveStream | null = null;
+  private pendingUser: HTMLElement | null = null;
+
+  constructor(private readonly options: ConversationPaneOptions) {
+    this.messages = options.messages;
+    this.title = options.title;
+    this.topSentinel = el("div", { className: "sentinel", attrs: { "aria-hidden": "true" } });
+    this.list = el("div", { className: "message-list" });
+    this.empty = el(
+      "div",
+      { className: "empty-state" },
+      el("h2", { text: "How can I help?" }),
+      el("p", { text: "Enter sends, Shift+Enter starts a new line. Ctrl+K searches your history." }),
+    );
+    this.messages.replaceChildren(this.topSentinel, this.list, this.empty);
+
+    this.observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) void this.loadOlder(this.gen);
+      },
+      { root: this.messages, rootMargin: "600px 0px 0px 0px" },
+    );
+
+    this.messages.addEventListener("scroll", () => this.onScroll(), { passive: true });
+    // The pane shrinks when the banner shows, the composer grows or the window
+    // is resized: a reader at the bottom stays there.
+    new ResizeObserver(() => {
+      if (this.stick) this.scrollToBottom();
+    }).observe(this.messages);
+    this.messages.addEventListener("click", (event) => this.onClick(event));
+  }
+
+  /** The conversation shown, or null for a new, unsaved chat. */
+  get currentId(): number | null {
+    return this.conversationId;
+  }
+
+  /** Changes whenever the pane starts showing something else. */
+  get generation(): number {
+    return this.gen;
+  }
+
+  /** The assistant message whose deltas this pane is rendering, if any. */
+  get streamingMessageId(): number | null {
+    return this.stream?.assistantId ?? null;
+  }
+
+  /** Shows an empty, new chat. */
+  showEmpty(): void {
+    this.gen++;
+    this.reset();
+    this.conversationId = null;
+    this.setTitle("New chat");
+    this.empty.hidden = false;
+  }
+
+  setTitle(title: string): void {
+    this.title.textContent = title;
+    this.title.title = title;
+  }
+
+  /**
+   * Opens a conversation on its newest page; with `focusMessageId`, loads older
+   * pages until that message is shown and scrolls to it. Resolves to the
+   * conversation, or null if it failed (reported) or was superseded.
+   */
+  async open(id: number, focusMessageId?: number): Promise<OpenedConversation | null> {
+    const gen = ++this.gen;
+    this.messages.setAttribute("aria-busy", "true");
+    let view;
+    try {
+      view = await backend.openConversation(id, null, PAGE_SIZE);
+    } catch (err) {
+      if (gen === this.gen) {
+        this.messages.removeAttribute("aria-busy");
+        this.options.onError(err as AppError);
+      }
+      return null;
+    }
+    if (gen !== this.gen) return null;
+    this.messages.removeAttribute("aria-busy");
+    this.reset();
+    this.conversationId = view.conversation.id;
+    this.hasMore = view.has_more;
+    this.setTitle(view.conversation.title);
+    this.empty.hidden = true;
+    this.list.append(renderMessages(view.messages));
+    this.scrollToBottom();
+    if (focusMessageId !== undefined) await this.reveal(focusMessageId, gen);
+    if (gen === this.gen) this.rearmObserver();
+    const c = view.conversation;
+    return { id: c.id, title: c.title, model: c.model };
+  }
+
+  /** Shows the user's message at once, before the backend has stored it. */
+  addPendingUserMessage(text: string): void {
+    this.empty.hidden = true;
+    this.pendingUser?.remove();
+    const pending = renderMessageShell("user", null, "pending");
+    const body = el("div", { className: "message-body plain", text });
+    pending.append(body);
+    this.pendingUser = pending;
+    this.list.append(pending);
+    this.scrollToBottom();
+  }
+
+  /** Takes the pending user message away again (sending failed before it was stored). */
+  removePendingUserMessage(): void {
+    this.pendingUser?.remove();
+    this.pendingUser = null;
+    if (this.list.childElementCount === 0) this.empty.hidden = false;
+  }
+
+  /**
+   * A reply has started: the user's message is final and an empty streaming
+   * assistant message follows it. Ignored (returns false) if the pane has moved
+   * on since `generation`.
+   */
+  beginStream(generation: number, conversationId: number, userMessage: MessageView, assistantId: number): boolean {
+    if (generation !== this.gen) return false;
+    this.conversationId = conversationId;
+    this.empty.hidden = true;
+    const user = renderMessage(userMessage);
+    if (this.pendingUser?.isConnected) this.pendingUser.replaceWith(user);
+    else this.list.append(user);
+    this.pendingUser = null;
+
+    const element = renderMessageShell("assistant", assistantId, "streaming");
+    const body = el("div", { className: "message-body markdown" });
+    const tailEl = el("div", { className: "stream-tail" });
+    body.append(tailEl);
+    element.append(body, renderStreamingStatus());
+    this.list.append(element);
+    this.stream = { assistantId, element, body, tail: new StreamingTail(tailEl) };
+    this.scrollToBottom();
+    return true;
+  }
+
+  /** Applies one delta to the streaming reply, if this pane is rendering it. */
+  applyDelta(assistantId: number, delta: DeltaLike): void {
+    const stream = this.stream;
+    if (!stream || stream.assistantId !== assistantId) return;
+    const tailEl = stream.tail.tail;
+    const appending = delta.append_html !== "";
+    const before = appending ? tailEl.previousSibling : null;
+    stream.tail.apply(delta);
+    if (appending) {
+      // Decorate only the blocks this delta added: from after `before` up to the tail.
+      let node: ChildNode | null = before ? before.nextSibling : stream.body.firstChild;
+      while (node && node !== tailEl) {
+        if (node instanceof Element) decorateCodeBlocks(node);
+        node = node.nextSibling;
+      }
+    }
+    this.followIfSticking();
+  }
+
+  /**
+   * A message reached its final state (finished, failed or stopped): replaces
+   * its element, if shown, with the final rendering (once, not per delta).
+   */
+  finishMessage(message: MessageView): void {
+    if (this.stream?.assistantId === message.id) this.stream = null;
+    const existing = this.findMessage(message.id);
+    if (!existing) return;
+    existing.replaceWith(renderMessage(message));
+    this.followIfSticking();
+  }
+
+  /** Focuses the scroll container, so the keyboard scrolls it. */
+  focus(): void {
+    this.messages.focus({ preventScroll: true });
+  }
+
+  // --- internals -------------------------------------------------------
+
+  private reset(): void {
+    this.observer.unobserve(this.topSentinel);
+    this.stream = null;
+    this.pendingUser = null;
+    this.hasMore = false;
+    this.loadingOlder = false;
+    this.list.replaceChildren();
+    this.stick = true;
+  }
+
+  private findMessage(id: number): HTMLElement | null {
+    return this.list.querySelector<HTMLElement>(`.message[data-id="${id}"]`);
+  }
+
+  private rearmObserver(): void {
+    this.observer.unobserve(this.topSentinel);
+    // Observing again delivers a fresh initial entry, so a page too short to
+    // scroll still triggers the next load.
+    if (this.hasMore) this.observer.observe(this.topSentinel);
+  }
+
+  private async loadOlder(gen: number): Promise<void> {
+    if (this.loadingOlder || !this.hasMore || this.conversationId === null || gen !== this.gen) return;
+    const first = this.list.querySelector<HTMLElement>(".message[data-id]");
+    const before = first ? Number(first.dataset.id) : null;
+    if (before === null || !Number.isFinite(before)) return;
+    this.loadingOlder = true;
+    this.messages.setAttribute("aria-busy", "true");
+    let view;
+    try {
+      view = await backend.openConversation(this.conversationId, before, PAGE_SIZE);
+    } catch (err) {
+      if (gen === this.gen) this.options.onError(err as AppError);
+      return;
+    } finally {
+      if (gen === this.gen) {
+        this.loadingOlder = false;
+        this.messages.removeAttribute("aria-busy");
+      }
+    }
+    if (gen !== this.gen) return;
+    const oldHeight = this.messages.scrollHeight;
+    const oldTop = this.messages.scrollTop;
+    this.list.prepend(renderMessages(view.messages));
+    this.hasMore = view.has_more && view.messages.length > 0;
+    // Keep what the reader was looking at in place (scroll anchoring is off in CSS).
+    const top = oldTop + (this.messages.scrollHeight - oldHeight);
+    this.messages.scrollTop = top;
+    this.prevScrollTop = this.messages.scrollTop;
+    this.rearmObserver();
+  }
+
+  private async reveal(messageId: number, gen: number): Promise<void> {
+    for (let pages = 0; gen === this.gen; pages++) {
+      const target = this.findMessage(messageId);
+      if (target) {
+        target.scrollIntoView({ block: "center" });
+        this.stick = isNearBottom(this.messages);
+        this.prevScrollTop = this.messages.scrollTop;
+        target.classList.add("flash");
+        setTimeout(() => target.classList.remove("flash"), 2000);
+        return;
+      }
+      if (!this.hasMore || pages >= MAX_REVEAL_PAGES) return;
+      await this.loadOlder(gen);
+    }
+  }
+
+  private onScroll(): void {
+    const top = this.messages.scrollTop;
+    if (isNearBottom(this.messages)) this.stick = true;
+    else if (top < this.prevScrollTop) this.stick = false; // the reader scrolled up
+    // Otherwise content grew below while we were following: keep following.
+    this.prevScrollTop = top;
+  }
+
+  private scrollToBottom(): void {
+    this.stick = true;
+    this.messages.scrollTop = this.messages.scrollHeight;
+    this.prevScrollTop = this.messages.scrollTop;
+  }
+
+  /** Scrolls to the bottom once per frame while the reader is there. */
+  private followIfSticking(): void {
+    if (!this.stick || this.scrollQueued) return;
+    this.scrollQueued = true;
+    requestAnimationFrame(() => {
+      this.scrollQueued = false;
+      if (this.stick) this.scrollToBottom();
+    });
+  }
+
+  private onClick(event: MouseEvent): void {
+    const target = event.target;
+    if (!(target instanceof Element)) return;
+    const copy = target.closest<HTMLButtonElement>(".copy-code");
+    if (copy) {
+      const code = copy.closest(".code-block")?.querySelector("pre");
+      if (code) void copyWithFeedback(copy, code.textContent ?? "");
+      return;
+    }
+    if (target.closest(".message-stop")) this.options.onStop();
+  }
+}
+
+// --- rendering -------------------------------------------------------------
+
+function renderMessages(messages: MessageView[]): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  for (const m of messages) fragment.append(renderMessage(m));
+  return fragment;
+}
+
+function renderMessageShell(role: "user" | "assistant", id: number | null, status: string): HTMLElement {
+  const article = el("article", { className: `message ${role}` });
+  if (id !== null) article.dataset.id = String(id);
+  article.dataset.status = status;
+  // A label rather than hidden text, so the element's text stays the message's.
+  article.setAttribute("aria-label", role === "user" ? "You said" : "Claude said");
+  return article;
+}
+
+/** Renders a message in its current state. Assistant HTML comes sanitized from Rust. */
+export function renderMessage(m: MessageView): HTMLElement {
+  const article = renderMessageShell(m.role, m.id, m.status);
+  if (m.role === "assistant") {
+    const body = el("div", { className: "message-body markdown" });
+    body.innerHTML = m.html; // sanitized by the backend (ammonia); safe to insert
+    decorateCodeBlocks(body);
+    article.append(body);
+    if (m.model) article.dataset.model = m.model;
+  } else {
+    article.append(el("div", { className: "message-body plain", text: m.text }));
+  }
+  const status = renderStatus(m.status, m.error);
+  if (status) article.append(status);
+  return article;
+}
+
+function renderStreamingStatus(): HTMLElement {
+  const typing = el(
+    "span",
+    { className: "typing", attrs: { role: "status", "aria-label": "Claude is replying" } },
+    el("span"),
+    el("span"),
+    el("span"),
+  );
+  const stop = el("button", { className: "message-stop", text: "Stop", attrs: { type: "button" } });
+  return el("div", { className: "message-status streaming" }, typing, stop);
+}
+
+function renderStatus(status: MessageView["status"], error?: string): HTMLElement | null {
+  switch (status) {
+    case "streaming":
+      return renderStreamingStatus();
+    case "interrupted":
+      return el("div", { className: "message-status interrupted", text: "Reply was cut off" });
+    case "error":
+      // The error text came from the API or the network stack: text only.
+      return el("div", {
+        className: "message-status error",
+        text: error && error.trim() !== "" ? error : "The reply failed.",
+      });
+    case "complete":
+      return null;
+  }
+}
+
+/** Wraps each `pre` under `root` (or `root` itself) in a block with a language label and a Copy button. */
+function decorateCodeBlocks(root: Element): void {
+  const pres: Element[] = root.tagName === "PRE" ? [root] : Array.from(root.querySelectorAll("pre"));
+  for (const pre of pres) {
+    if (pre.parentElement?.classList.contains("code-block")) continue;
+    const wrapper = el("div", { className: "code-block" });
+    const header = el("div", { className: "code-header" });
+    const lang = /(?:^|\s)language-([\w#+.-]+)/.exec(pre.querySelector("code")?.className ?? "")?.[1];
+    header.append(el("span", { className: "code-lang", text: lang ?? "" }));
+    header.append(el("button", { className: "copy-code", text: "Copy", attrs: { type: "button", "aria-label": "Copy code" } }));
+    pre.replaceWith(wrapper);
+    wrapper.append(header, pre);
+  }
+}
+
+async function copyWithFeedback(button: HTMLButtonElement, text: string): Promise<void> {
+  const ok = await copyText(text);
+  button.textContent = ok ? "Copied" : "Copy failed";
+  button.classList.toggle("copied", ok);
+  setTimeout(() => {
+    button.textContent = "Copy";
+    button.classList.remove("copied");
+  }, 1500);
+}
+
+async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // fall through to the selection-based fallback
+  }
+  const helper = el("textarea", { className: "clipboard-helper", attrs: { readonly: "", "aria-hidden": "true" } });
+  helper.value = text;
+  document.body.append(helper);
+  helper.select();
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  helper.remove();
+  return ok;
+}
