@@ -1,0 +1,166 @@
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use clap::Args;
+use megallm_core::api::models::DEFAULT_MODEL;
+use megallm_core::api::types::{
+    ContentBlock, ContentDelta, Message, MessageContent, MessagesRequest, Role, StreamEvent,
+    SystemPrompt,
+};
+use megallm_core::api::{Client, ClientConfig, MessageStream};
+use megallm_core::chat::{SendOptions, StreamUpdate, send_message};
+use megallm_core::config;
+use megallm_core::store::Store;
+use megallm_core::store::types::SamplingSettings;
+use tokio_util::sync::CancellationToken;
+
+use crate::{Failure, files, settings};
+
+#[derive(Args)]
+pub struct AskArgs {
+    #[arg(long)]
+    base_url: Option<String>,
+    #[arg(long, default_value = DEFAULT_MODEL)]
+    model: String,
+    #[arg(long)]
+    system: Option<String>,
+    #[arg(long, default_value_t = 4096)]
+    max_tokens: u32,
+    #[arg(long)]
+    temperature: Option<f64>,
+    #[arg(long)]
+    top_p: Option<f64>,
+    #[arg(long)]
+    top_k: Option<u32>,
+    /// A stop sequence (repeatable).
+    #[arg(long = "stop")]
+    stop: Vec<String>,
+    /// A file to send with the prompt (repeatable): text, code, PDF or image.
+    #[arg(long = "file")]
+    files: Vec<PathBuf>,
+    /// Print only the final message, as the API's JSON.
+    #[arg(long)]
+    json: bool,
+    /// Do not store the exchange in the app's history.
+    #[arg(long)]
+    no_save: bool,
+    /// The prompt; `-` reads it from stdin.
+    prompt: String,
+}
+
+fn prompt_text(p: &str) -> Result<String, Failure> {
+    if p != "-" {
+        return Ok(p.to_owned());
+    }
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| Failure {
+            kind: "usage_error".into(),
+            message: format!("could not read stdin: {e}"),
+        })?;
+    Ok(s)
+}
+
+pub async fn run(args: AskArgs) -> Result<(), Failure> {
+    let text = prompt_text(&args.prompt)?;
+    let attachments = args
+        .files
+        .iter()
+        .map(|f| files::block_for(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let client = Client::new(ClientConfig::new(
+        settings::base_url(args.base_url.clone()),
+        settings::api_key()?,
+    ))?;
+    let sampling = SamplingSettings {
+        max_tokens: Some(args.max_tokens),
+        temperature: args.temperature,
+        top_p: args.top_p,
+        top_k: args.top_k,
+        stop_sequences: args.stop.clone(),
+    };
+    let message = if args.no_save {
+        let mut content: Vec<ContentBlock> = attachments;
+        content.push(ContentBlock::text(text));
+        let mut req = MessagesRequest::new(
+            args.model.clone(),
+            args.max_tokens,
+            vec![Message {
+                role: Role::User,
+                content: MessageContent::Blocks(content),
+            }],
+        );
+        req.system = args.system.clone().map(SystemPrompt::Text);
+        req.temperature = sampling.temperature;
+        req.top_p = sampling.top_p;
+        req.top_k = sampling.top_k;
+        req.stop_sequences = sampling.stop_sequences;
+        let stream = client
+            .stream_message(&req, CancellationToken::new())
+            .await?;
+        print_stream(stream, args.json).await?
+    } else {
+        let path = config::history_path()?;
+        let store = Store::open(&path).map_err(megallm_core::AppError::from)?;
+        let store = Arc::new(Mutex::new(store));
+        let mut opts = SendOptions::new(None, text, args.model.clone());
+        opts.system_prompt = args.system.clone();
+        opts.sampling = sampling;
+        opts.attachments = attachments;
+        let json = args.json;
+        let mut out = std::io::stdout();
+        let outcome = send_message(&store, &client, opts, CancellationToken::new(), |u| {
+            if let StreamUpdate::Delta { text, .. } = &u
+                && !json
+            {
+                let _ = out.write_all(text.as_bytes());
+                let _ = out.flush();
+            }
+        })
+        .await?;
+        if let Some(e) = outcome.error {
+            if !json {
+                println!();
+            }
+            return Err(e.into());
+        }
+        outcome.response.ok_or_else(|| Failure {
+            kind: "internal".into(),
+            message: "no reply".into(),
+        })?
+    };
+    if args.json {
+        let out = serde_json::to_string_pretty(&message).map_err(|e| Failure {
+            kind: "internal".into(),
+            message: e.to_string(),
+        })?;
+        println!("{out}");
+    } else {
+        println!();
+    }
+    Ok(())
+}
+
+async fn print_stream(
+    mut stream: MessageStream,
+    json: bool,
+) -> Result<megallm_core::api::types::MessageResponse, Failure> {
+    let mut out = std::io::stdout();
+    while let Some(event) = stream.next_event().await {
+        if let StreamEvent::ContentBlockDelta {
+            delta: ContentDelta::TextDelta { text },
+            ..
+        } = event?
+            && !json
+        {
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+    }
+    stream.snapshot().cloned().ok_or_else(|| Failure {
+        kind: "incomplete_stream".into(),
+        message: "the reply ended before it began".into(),
+    })
+}

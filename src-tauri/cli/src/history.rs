@@ -1,0 +1,111 @@
+use clap::{Subcommand, ValueEnum};
+use megallm_core::store::types::ConversationId;
+use megallm_core::store::{ListQuery, SNIPPET_END, SNIPPET_START, SearchQuery, Store};
+use megallm_core::{AppError, config};
+
+use crate::Failure;
+
+#[derive(Subcommand)]
+pub enum HistoryCommand {
+    /// The newest conversations, pinned first.
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Full-text search over messages and attachments.
+    Search {
+        query: String,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// A conversation's messages (the active branch).
+    Show { id: ConversationId },
+    /// A conversation as Markdown or lossless JSON.
+    Export {
+        id: ConversationId,
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Format {
+    Md,
+    Json,
+}
+
+fn open() -> Result<Store, Failure> {
+    Ok(Store::open(&config::history_path()?).map_err(AppError::from)?)
+}
+
+pub async fn run(cmd: HistoryCommand) -> Result<(), Failure> {
+    let store = open()?;
+    let err = |e: megallm_core::store::StoreError| Failure::from(AppError::from(e));
+    match cmd {
+        HistoryCommand::List { limit } => {
+            let page = store
+                .list_conversations(&ListQuery {
+                    limit,
+                    ..ListQuery::default()
+                })
+                .map_err(err)?;
+            for c in page.items {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    c.id,
+                    if c.pinned { "*" } else { " " },
+                    c.model,
+                    c.title
+                );
+            }
+        }
+        HistoryCommand::Search { query, limit } => {
+            for hit in store
+                .search(&SearchQuery::text(query, limit))
+                .map_err(err)?
+            {
+                let snippet = hit
+                    .snippet
+                    .replace(SNIPPET_START, "[")
+                    .replace(SNIPPET_END, "]");
+                println!(
+                    "{}\t{}\t{}",
+                    hit.conversation_id,
+                    hit.conversation_title,
+                    snippet.replace('\n', " ")
+                );
+            }
+        }
+        HistoryCommand::Show { id } => {
+            let conversation = store.get_conversation(id).map_err(err)?;
+            println!("# {}\n", conversation.title);
+            let mut before = None;
+            let mut pages = Vec::new();
+            loop {
+                let (messages, more) = store.open_page(id, before, 200).map_err(err)?;
+                before = messages.first().map(|m| m.id);
+                pages.push(messages);
+                if !more {
+                    break;
+                }
+            }
+            for m in pages.iter().rev().flatten() {
+                println!("## {:?}\n\n{}\n", m.role, m.text);
+            }
+        }
+        HistoryCommand::Export { id, format } => match format {
+            Format::Md => print!("{}", store.export_conversation_markdown(id).map_err(err)?),
+            Format::Json => {
+                let v = store.export_conversation_json(id).map_err(err)?;
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&v).map_err(|e| Failure {
+                        kind: "internal".into(),
+                        message: e.to_string()
+                    })?
+                );
+            }
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! The `megallm` binary against the local server, as a script would use it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::{Output, Stdio};
+
+use megallm_mock::{MockConfig, MockServer};
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+
+const KEY: &str = "cli-test-key";
+
+struct Env {
+    mock: MockServer,
+    data: tempfile::TempDir,
+}
+
+async fn env() -> Env {
+    let mock = MockServer::start(MockConfig {
+        api_key: Some(KEY.into()),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    Env {
+        mock,
+        data: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Env {
+    fn cmd(&self, args: &[&str]) -> tokio::process::Command {
+        let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_megallm"));
+        c.args(args)
+            .env_clear()
+            .env("MEGALLM_API_KEY", KEY)
+            .env("MEGALLM_BASE_URL", self.mock.base_url())
+            .env("MEGALLM_DATA_DIR", self.data.path())
+            .stdin(Stdio::null());
+        c
+    }
+
+    async fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().await.unwrap()
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn ask_streams_and_saves_to_history() {
+    let e = env().await;
+    let out = e.run(&["ask", "Hello from a script"]).await;
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out).trim(), "Echo: Hello from a script");
+    let list = e.run(&["history", "list"]).await;
+    assert!(
+        stdout(&list).contains("Hello from a script"),
+        "{}",
+        stdout(&list)
+    );
+    let found = e.run(&["history", "search", "script"]).await;
+    assert!(
+        stdout(&found).contains("[script]"),
+        "highlighted: {}",
+        stdout(&found)
+    );
+    let id = stdout(&list).split('\t').next().unwrap().trim().to_owned();
+    let md = e.run(&["history", "export", &id, "--format", "md"]).await;
+    assert!(stdout(&md).contains("Echo: Hello from a script"));
+    let json: Value = serde_json::from_str(&stdout(
+        &e.run(&["history", "export", &id, "--format", "json"]).await,
+    ))
+    .unwrap();
+    assert_eq!(json["format"], "megallm-conversation");
+}
+
+#[tokio::test]
+async fn ask_json_prints_the_api_message_only() {
+    let e = env().await;
+    let out = e
+        .run(&[
+            "ask",
+            "--json",
+            "--no-save",
+            "--max-tokens",
+            "100",
+            "--temperature",
+            "0.2",
+            "hi [[tool]]",
+        ])
+        .await;
+    assert!(out.status.success(), "{out:?}");
+    let m: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    for field in [
+        "id",
+        "type",
+        "role",
+        "model",
+        "content",
+        "stop_reason",
+        "stop_sequence",
+        "usage",
+    ] {
+        assert!(m.get(field).is_some(), "{field} in {m}");
+    }
+    assert_eq!(m["stop_reason"], "tool_use");
+    let body = e
+        .mock
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/v1/messages")
+        .unwrap()
+        .body
+        .unwrap();
+    assert_eq!(body["max_tokens"], 100);
+    assert_eq!(body["temperature"], 0.2);
+    assert!(
+        stdout(&e.run(&["history", "list"]).await).trim().is_empty(),
+        "--no-save stored nothing"
+    );
+}
+
+#[tokio::test]
+async fn prompt_from_stdin_and_files() {
+    let e = env().await;
+    let file = e.data.path().join("notes.txt");
+    std::fs::write(&file, "quarterly numbers").unwrap();
+    let mut child = e
+        .cmd(&["ask", "--no-save", "--file", file.to_str().unwrap(), "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("summarize this".as_bytes())
+        .await
+        .unwrap();
+    let out = child.wait_with_output().await.unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out).trim(), "Echo: summarize this");
+    let body = e
+        .mock
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/v1/messages")
+        .unwrap()
+        .body
+        .unwrap();
+    let content = &body["messages"][0]["content"];
+    assert_eq!(content[0]["type"], "document");
+    assert_eq!(content[0]["source"]["data"], "quarterly numbers");
+    assert_eq!(content[0]["title"], "notes.txt");
+}
+
+#[tokio::test]
+async fn api_errors_exit_1_with_the_type_on_stderr() {
+    let e = env().await;
+    let out = e.run(&["ask", "--json", "hi [[fault:401]]"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "nothing on stdout with --json");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("error: authentication_error:"), "{err}");
+    assert!(!err.contains(KEY));
+}
+
+#[tokio::test]
+async fn usage_errors_exit_2() {
+    let e = env().await;
+    assert_eq!(e.run(&["ask"]).await.status.code(), Some(2));
+    assert_eq!(e.run(&["frobnicate"]).await.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn models_lists_the_service_models() {
+    let e = env().await;
+    let out = e.run(&["models", "--json"]).await;
+    assert!(out.status.success());
+    let models: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(models.len(), 4);
+    assert!(models.iter().all(|m| m["context_window"] == 200000));
+}
