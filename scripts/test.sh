@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs every test of MegaLLM Desktop, installing whatever is missing on a
+# Debian machine first: lints, unit and integration tests, the official SDK
+# conformance suite, the keychain tests against a real Secret Service, and
+# the end-to-end suite in the real webview under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=lib/deps.sh
+source scripts/lib/deps.sh
+started=$(date +%s)
+step() { echo; echo "==> $* (+$(( $(date +%s) - started ))s)"; }
+
+deps_test
+
+step "UI: install, type-check, unit tests, build"
+npm --prefix ui ci --no-audit --no-fund --loglevel=error
+npm --prefix ui run check
+npm --prefix ui test
+npm --prefix ui run build
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --features e2e -- -D warnings
+# The core must build without Tauri, GTK or WebKit.
+if cargo tree -p megallm-core -e normal --prefix none | grep -qE '^(tauri|gtk|webkit2gtk|wry) '; then
+  echo "megallm-core depends on a GUI crate; it must not" >&2; exit 1
+fi
+
+step "unit and integration tests"
+cargo test --workspace
+
+step "generated TypeScript types are committed and current"
+if [ -n "$(git status --porcelain -- ui/src/bindings 2>/dev/null)" ]; then
+  git status --porcelain -- ui/src/bindings >&2
+  echo "ui/src/bindings is out of date: run cargo test and commit the result" >&2; exit 1
+fi
+
+step "official SDK conformance"
+bash scripts/conformance.sh
+
+step "end-to-end in the real webview"
+mkdir -p target/e2e
+# A private D-Bus session and a 24-bit virtual screen: WebKitWebDriver needs
+# both, and nothing outlives the run.
+dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
+  cargo test --features e2e --test e2e -- --test-threads=1
+echo "screenshots: $(ls target/e2e/*.png | tr '\n' ' ')"
+
+step "all tests passed"

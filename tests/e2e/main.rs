@@ -1,0 +1,390 @@
+//! End-to-end: the built app in its real webview (WebKitGTK through
+//! tauri-driver), against the local Anthropic-compatible server.
+//!
+//! Needs a display and a D-Bus session; `scripts/test.sh` runs it as
+//! `dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" cargo test --features e2e --test e2e`.
+//! Screenshots land in `target/e2e/`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod webdriver;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use megallm_mock::{MockConfig, MockServer};
+use webdriver::{Driver, ENTER, Session};
+
+const APP: &str = env!("CARGO_BIN_EXE_megallm-desktop");
+const KEY: &str = "e2e-test-key";
+
+struct Fixture {
+    _rt: tokio::runtime::Runtime,
+    mock: MockServer,
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new(tokens_per_sec: f64) -> Fixture {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "the e2e suite needs a display: run it through scripts/test.sh (xvfb-run)"
+        );
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let mock = rt
+            .block_on(MockServer::start(MockConfig {
+                api_key: Some(KEY.into()),
+                tokens_per_sec,
+                ..MockConfig::default()
+            }))
+            .unwrap();
+        Fixture {
+            _rt: rt,
+            mock,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// tauri-driver with the app's environment: its own HOME and data dir,
+    /// pointed at the local server.
+    fn driver(&self) -> Driver {
+        self.driver_with_key(true)
+    }
+
+    fn driver_with_key(&self, env_key: bool) -> Driver {
+        let home = self.path("home");
+        for sub in ["data", "cache", "config"] {
+            std::fs::create_dir_all(home.join(sub)).unwrap();
+        }
+        let mut env = vec![
+            // WebKitGTK's DMA-BUF renderer paints nothing an X screenshot can
+            // see under Xvfb (and costs ~60 MiB there).
+            ("WEBKIT_DISABLE_DMABUF_RENDERER", "1".to_owned()),
+            ("HOME", home.display().to_string()),
+            ("XDG_DATA_HOME", home.join("data").display().to_string()),
+            ("XDG_CACHE_HOME", home.join("cache").display().to_string()),
+            ("XDG_CONFIG_HOME", home.join("config").display().to_string()),
+            (
+                "MEGALLM_DATA_DIR",
+                self.path("megallm").display().to_string(),
+            ),
+            ("MEGALLM_BASE_URL", self.mock.base_url()),
+        ];
+        if env_key {
+            env.push(("MEGALLM_API_KEY", KEY.to_owned()));
+        }
+        for var in ["DISPLAY", "XAUTHORITY", "DBUS_SESSION_BUS_ADDRESS", "PATH"] {
+            if let Ok(v) = std::env::var(var) {
+                env.push((var, v));
+            }
+        }
+        Driver::start(&env).unwrap()
+    }
+}
+
+fn open_app(driver: &Driver) -> Session {
+    let s = Session::new(driver, Path::new(APP)).unwrap();
+    s.wait_for("body[data-ready='1']", Duration::from_secs(30))
+        .unwrap();
+    s
+}
+
+fn send(s: &Session, text: &str) {
+    let input = s
+        .wait_for("#composer-input", Duration::from_secs(5))
+        .unwrap();
+    s.type_text(&input, text).unwrap();
+    s.type_text(&input, ENTER).unwrap();
+}
+
+fn last(s: &Session, css: &str) -> Option<webdriver::Element> {
+    s.find_all(css).unwrap().pop()
+}
+
+fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(40));
+    }
+}
+
+#[test]
+fn reply_streams_in_then_survives_a_restart() {
+    let fx = Fixture::new(40.0);
+    let driver = fx.driver();
+    {
+        let s = open_app(&driver);
+        send(&s, "Tell me a story [[long:120]]");
+
+        // The reply must grow while it is marked streaming: several distinct,
+        // increasing lengths seen before it completes.
+        let streaming = s
+            .wait_for(
+                ".message.assistant[data-status='streaming']",
+                Duration::from_secs(15),
+            )
+            .unwrap();
+        let mut lengths = vec![];
+        wait_until(
+            "the streaming reply to grow three times",
+            Duration::from_secs(20),
+            || {
+                let len = s.text(&streaming).map(|t| t.len()).unwrap_or(0);
+                if lengths.last().is_none_or(|l| len > *l) && len > 0 {
+                    lengths.push(len);
+                }
+                lengths.len() >= 3
+            },
+        );
+        assert_eq!(
+            s.attr(&streaming, "data-status").unwrap().as_deref(),
+            Some("streaming"),
+            "still streaming after growing: {lengths:?}"
+        );
+        s.screenshot("streaming").unwrap();
+
+        let done = s
+            .wait_for(
+                ".message.assistant[data-status='complete']",
+                Duration::from_secs(30),
+            )
+            .unwrap();
+        let final_text = s.text(&done).unwrap();
+        assert!(
+            final_text.len() > *lengths.last().unwrap(),
+            "complete text is the longest"
+        );
+
+        // A second turn in the same conversation, checked word for word.
+        send(&s, "Echo check: привет");
+        wait_until("the echo reply", Duration::from_secs(20), || {
+            s.find_all(".message.assistant[data-status='complete']")
+                .unwrap()
+                .len()
+                == 2
+        });
+        let echo = last(&s, ".message.assistant").unwrap();
+        assert_eq!(s.text(&echo).unwrap().trim(), "Echo: Echo check: привет");
+        s.screenshot("complete").unwrap();
+    }
+
+    // Restart: the conversation and both replies come back from SQLite.
+    let s = open_app(&driver);
+    let row = s
+        .wait_for(".conversation-row", Duration::from_secs(10))
+        .unwrap();
+    wait_until(
+        "the stored title in the list",
+        Duration::from_secs(10),
+        || s.text(&row).unwrap_or_default().contains("Tell me a story"),
+    );
+    s.click(&row).unwrap();
+    wait_until("the stored messages", Duration::from_secs(10), || {
+        s.find_all(".message.assistant[data-status='complete']")
+            .unwrap()
+            .len()
+            == 2
+    });
+    let users = s.find_all(".message.user").unwrap();
+    assert_eq!(users.len(), 2);
+    assert!(s.text(&users[0]).unwrap().contains("Tell me a story"));
+    s.screenshot("after-restart").unwrap();
+}
+
+#[test]
+fn markdown_renders_safely() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    send(
+        &s,
+        "Show me markdown [[markdown]] <img src=x onerror=alert(1)>",
+    );
+    s.wait_for(
+        ".message.assistant[data-status='complete']",
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    for css in [
+        ".message.assistant table",
+        ".message.assistant pre code",
+        ".message.assistant h1, .message.assistant h2",
+        ".message.assistant li",
+    ] {
+        assert!(!s.find_all(css).unwrap().is_empty(), "{css} rendered");
+    }
+    // The user's HTML is shown as text, and nothing executable made it in.
+    assert!(
+        s.find_all(".message img, .message script, .message [onerror]")
+            .unwrap()
+            .is_empty()
+    );
+    let user = last(&s, ".message.user").unwrap();
+    assert!(
+        s.text(&user)
+            .unwrap()
+            .contains("<img src=x onerror=alert(1)>")
+    );
+    s.screenshot("markdown").unwrap();
+}
+
+#[test]
+fn service_errors_are_explained_and_nothing_is_lost() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    send(&s, "Hello [[fault:401]]");
+    let failed = s
+        .wait_for(
+            ".message.assistant[data-status='error']",
+            Duration::from_secs(20),
+        )
+        .unwrap();
+    let banner = s.wait_for("#banner", Duration::from_secs(5)).unwrap();
+    wait_until("the banner text", Duration::from_secs(5), || {
+        s.text(&banner).unwrap_or_default().contains("API key")
+    });
+    assert!(
+        s.text(&failed).unwrap().contains("API key"),
+        "the message says what to do"
+    );
+    let user = last(&s, ".message.user").unwrap();
+    assert!(
+        s.text(&user).unwrap().contains("Hello [[fault:401]]"),
+        "the prompt is kept"
+    );
+    s.screenshot("error").unwrap();
+}
+
+#[test]
+fn stop_keeps_what_arrived() {
+    let fx = Fixture::new(20.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    send(&s, "A long one [[long:400]]");
+    let streaming = s
+        .wait_for(
+            ".message.assistant[data-status='streaming']",
+            Duration::from_secs(15),
+        )
+        .unwrap();
+    wait_until("some text", Duration::from_secs(10), || {
+        s.text(&streaming).map(|t| t.len() > 20).unwrap_or(false)
+    });
+    let stop = s.wait_for("#stop-button", Duration::from_secs(5)).unwrap();
+    s.click(&stop).unwrap();
+    let stopped = s
+        .wait_for(
+            ".message.assistant[data-status='interrupted']",
+            Duration::from_secs(10),
+        )
+        .unwrap();
+    assert!(s.text(&stopped).unwrap().len() > 20, "partial text kept");
+    // The server sees the connection close (when it next writes, within a
+    // token's time).
+    wait_until(
+        "the server to see the disconnect",
+        Duration::from_secs(5),
+        || {
+            fx.mock
+                .requests()
+                .into_iter()
+                .rfind(|r| r.path == "/v1/messages")
+                .is_some_and(|r| r.disconnected_at_ms.is_some())
+        },
+    );
+    s.screenshot("stopped").unwrap();
+}
+
+#[test]
+fn api_key_is_added_in_settings_and_kept_out_of_plain_files() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver_with_key(false);
+    {
+        let s = open_app(&driver);
+        // No key yet: the banner sends the user to Settings.
+        let banner = s
+            .wait_for("#banner .banner-action", Duration::from_secs(10))
+            .unwrap();
+        s.click(&banner).unwrap();
+        let key_input = s
+            .wait_for("#settings-api-key", Duration::from_secs(5))
+            .unwrap();
+        s.type_text(&key_input, KEY).unwrap();
+        let save = s
+            .wait_for("#settings-save", Duration::from_secs(5))
+            .unwrap();
+        s.click(&save).unwrap();
+        wait_until(
+            "the settings panel to close",
+            Duration::from_secs(10),
+            || {
+                s.execute(
+                    "return document.querySelector('#settings').open === false",
+                    serde_json::json!([]),
+                )
+                .map(|v| v == serde_json::json!(true))
+                .unwrap_or(false)
+            },
+        );
+        send(&s, "Key works");
+        let reply = s
+            .wait_for(
+                ".message.assistant[data-status='complete']",
+                Duration::from_secs(20),
+            )
+            .unwrap();
+        assert_eq!(s.text(&reply).unwrap().trim(), "Echo: Key works");
+
+        // This bus has no Secret Service: the key went to the private file,
+        // and Settings says so plainly.
+        s.click(
+            &s.wait_for("#settings-button", Duration::from_secs(5))
+                .unwrap(),
+        )
+        .unwrap();
+        let status = s.wait_for("#key-status", Duration::from_secs(5)).unwrap();
+        wait_until("the key status", Duration::from_secs(5), || {
+            s.text(&status).unwrap_or_default().contains("No keychain")
+        });
+        s.screenshot("settings").unwrap();
+    }
+    let data = fx.path("megallm");
+    let key_file = data.join("api-key");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), KEY);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path != key_file {
+            let bytes = std::fs::read(&path).unwrap();
+            assert!(
+                !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+                "the key leaked into {}",
+                path.display()
+            );
+        }
+    }
+
+    // After a restart the stored key is used again.
+    let s = open_app(&driver);
+    send(&s, "Still works");
+    let reply = s
+        .wait_for(
+            ".message.assistant[data-status='complete']",
+            Duration::from_secs(20),
+        )
+        .unwrap();
+    assert_eq!(s.text(&reply).unwrap().trim(), "Echo: Still works");
+}
