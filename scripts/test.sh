@@ -35,6 +35,9 @@ if [ -n "$(git status --porcelain -- ui/src/bindings 2>/dev/null)" ]; then
   echo "ui/src/bindings is out of date: run cargo test and commit the result" >&2; exit 1
 fi
 
+step "API key in a real Secret Service (gnome-keyring in a private D-Bus session)"
+bash scripts/test-keychain.sh
+
 step "official SDK conformance"
 bash scripts/conformance.sh
 
