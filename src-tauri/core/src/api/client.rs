@@ -1,6 +1,5 @@
 //! The HTTP client for an Anthropic-compatible Messages API.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -15,12 +14,11 @@ use serde_json::Value;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::accumulate::{AccumulateError, Accumulator};
+use super::decoder::StreamDecoder;
 use super::error::{ApiError, TimeoutPhase};
 use super::models::{ModelInfo, parse_model_page};
 use super::ratelimit::RateLimits;
 use super::retry::{RetryPolicy, server_delay, should_retry};
-use super::sse::{SseEvent, SseParser};
 use super::types::{MessageResponse, MessagesRequest, StreamEvent};
 
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
@@ -321,9 +319,7 @@ impl Client {
             .map(str::to_owned);
         Ok(MessageStream {
             body: Box::pin(resp.bytes_stream()),
-            parser: SseParser::new(),
-            pending: VecDeque::new(),
-            acc: Accumulator::new(),
+            decoder: StreamDecoder::new(),
             cancel,
             idle_timeout: self.config.idle_timeout,
             finished: false,
@@ -447,26 +443,13 @@ fn describe_reqwest(e: &reqwest::Error) -> String {
 /// A reply arriving as events. Holds its concurrency slot until dropped.
 pub struct MessageStream {
     body: ByteStream,
-    parser: SseParser,
-    pending: VecDeque<SseEvent>,
-    acc: Accumulator,
+    decoder: StreamDecoder,
     cancel: CancellationToken,
     idle_timeout: Duration,
     finished: bool,
     request_id: Option<String>,
     _permit: OwnedSemaphorePermit,
 }
-
-const KNOWN_EVENTS: [&str; 8] = [
-    "message_start",
-    "content_block_start",
-    "content_block_delta",
-    "content_block_stop",
-    "message_delta",
-    "message_stop",
-    "ping",
-    "error",
-];
 
 impl MessageStream {
     pub fn request_id(&self) -> Option<&str> {
@@ -475,7 +458,7 @@ impl MessageStream {
 
     /// The message as accumulated so far.
     pub fn snapshot(&self) -> Option<&MessageResponse> {
-        self.acc.message()
+        self.decoder.message()
     }
 
     /// The next event, already folded into the snapshot. `None` once the
@@ -495,87 +478,36 @@ impl MessageStream {
 
     async fn next_inner(&mut self) -> Option<Result<StreamEvent, ApiError>> {
         loop {
-            while let Some(sse) = self.pending.pop_front() {
-                match self.decode(&sse) {
-                    Ok(Some(event)) => {
-                        if let Err(e) = self.acc.apply(&event) {
-                            return Some(Err(self.accumulate_error(e)));
-                        }
-                        return Some(Ok(event));
-                    }
-                    Ok(None) => {}
-                    Err(e) => return Some(Err(e.with_partial(self.acc.message().cloned()))),
-                }
+            if let Some(result) = self.decoder.next_event() {
+                return Some(result);
             }
-            if self.acc.is_complete() {
+            if self.decoder.is_complete() {
                 return None;
             }
             let chunk = tokio::select! {
                 biased;
                 _ = self.cancel.cancelled() => {
-                    return Some(Err(ApiError::Cancelled { partial: None }.with_partial(self.acc.message().cloned())));
+                    return Some(Err(ApiError::Cancelled { partial: None }.with_partial(self.decoder.partial())));
                 }
                 c = tokio::time::timeout(self.idle_timeout, self.body.next()) => c,
             };
-            let mut events = Vec::new();
-            match chunk {
-                Err(_) => {
-                    return Some(Err(ApiError::Timeout {
-                        phase: TimeoutPhase::Idle,
-                        partial: None,
-                    }
-                    .with_partial(self.acc.message().cloned())));
-                }
-                Ok(None) => {
-                    self.parser.finish(&mut events);
-                    if events.is_empty() {
-                        return Some(Err(ApiError::Incomplete { partial: None }
-                            .with_partial(self.acc.message().cloned())));
-                    }
-                }
-                Ok(Some(Err(e))) => {
-                    return Some(Err(ApiError::Connection {
-                        message: describe_reqwest(&e),
-                        partial: None,
-                    }
-                    .with_partial(self.acc.message().cloned())));
-                }
-                Ok(Some(Ok(bytes))) => {
-                    if let Err(e) = self.parser.feed(&bytes, &mut events) {
-                        return Some(Err(ApiError::Decode {
-                            message: e.to_string(),
-                            partial: None,
-                        }
-                        .with_partial(self.acc.message().cloned())));
-                    }
-                }
-            }
-            self.pending.extend(events);
-        }
-    }
-
-    /// Parses one SSE event; `Ok(None)` for events to ignore.
-    fn decode(&self, sse: &SseEvent) -> Result<Option<StreamEvent>, ApiError> {
-        match serde_json::from_str::<StreamEvent>(&sse.data) {
-            Ok(StreamEvent::Unknown) => Ok(None),
-            Ok(e) => Ok(Some(e)),
-            // An event we do not know may carry anything; one we know must parse.
-            Err(_) if !KNOWN_EVENTS.contains(&sse.event.as_str()) => Ok(None),
-            Err(e) => Err(ApiError::Decode {
-                message: format!("bad `{}` event: {e}", sse.event),
-                partial: None,
-            }),
-        }
-    }
-
-    fn accumulate_error(&self, e: AccumulateError) -> ApiError {
-        let partial = self.acc.message().cloned().map(Box::new);
-        match e {
-            AccumulateError::ErrorEvent(detail) => ApiError::from_event(&detail, partial),
-            other => ApiError::Decode {
-                message: other.to_string(),
-                partial,
-            },
+            let failure = match chunk {
+                Err(_) => ApiError::Timeout {
+                    phase: TimeoutPhase::Idle,
+                    partial: None,
+                },
+                Ok(None) if self.decoder.end_of_input() => continue,
+                Ok(None) => ApiError::Incomplete { partial: None },
+                Ok(Some(Err(e))) => ApiError::Connection {
+                    message: describe_reqwest(&e),
+                    partial: None,
+                },
+                Ok(Some(Ok(bytes))) => match self.decoder.feed(&bytes) {
+                    Ok(()) => continue,
+                    Err(e) => return Some(Err(e)),
+                },
+            };
+            return Some(Err(failure.with_partial(self.decoder.partial())));
         }
     }
 
@@ -584,19 +516,17 @@ impl MessageStream {
         while let Some(e) = self.next_event().await {
             e?;
         }
-        match self.acc.is_complete() {
-            true => self
-                .acc
-                .into_message()
-                .ok_or(ApiError::Incomplete { partial: None }),
-            false => Err(ApiError::Incomplete {
-                partial: self.acc.into_message().map(Box::new),
+        let complete = self.decoder.is_complete();
+        match self.decoder.into_message() {
+            Some(m) if complete => Ok(m),
+            partial => Err(ApiError::Incomplete {
+                partial: partial.map(Box::new),
             }),
         }
     }
 
     /// Whether `message_stop` arrived.
     pub fn is_complete(&self) -> bool {
-        self.acc.is_complete()
+        self.decoder.is_complete()
     }
 }

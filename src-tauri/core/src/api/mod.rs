@@ -3,6 +3,7 @@
 
 pub mod accumulate;
 pub mod client;
+pub mod decoder;
 pub mod error;
 pub mod models;
 pub mod ratelimit;
