@@ -1,0 +1,124 @@
+//! The store's typed error and how the user sees it.
+
+use std::path::PathBuf;
+
+use crate::error::{AppError, ErrorCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Opened by an app that knows fewer schema versions than the file has.
+    /// The database is left exactly as it was.
+    #[error(
+        "this history was written by a newer MegaLLM Desktop; update the app \
+         (database schema version {found}, this app knows up to {supported})"
+    )]
+    NewerSchema { found: usize, supported: usize },
+
+    #[error("could not create the history folder {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("could not back up the history to {path} before upgrading it: {source}")]
+    Backup {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    #[error("could not upgrade the history database: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+
+    #[error("history database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    /// The named thing (conversation, message, attachment) does not exist
+    /// or belongs to a deleted conversation.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+
+    #[error("{0}")]
+    Invalid(String),
+
+    /// A stored value that this version cannot read (hand-edited or damaged).
+    #[error("the history database holds an unreadable {what}: {detail}")]
+    Corrupt { what: &'static str, detail: String },
+
+    /// An import document that is not one this version can read.
+    #[error("cannot import: {0}")]
+    Import(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+impl StoreError {
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        Self::Invalid(msg.into())
+    }
+
+    pub(crate) fn corrupt(what: &'static str, detail: impl ToString) -> Self {
+        Self::Corrupt {
+            what,
+            detail: detail.to_string(),
+        }
+    }
+
+    /// The sentence the user reads: what happened and what to do.
+    pub fn to_app_error(&self) -> AppError {
+        use rusqlite::ErrorCode as Sq;
+        let message = match self {
+            Self::NewerSchema { .. } => format!(
+                "{self}. Your conversations are untouched; install the latest MegaLLM Desktop to open them."
+            ),
+            Self::CreateDir { path, .. } => format!(
+                "Could not create the history folder {}. Check that the disk is writable and has free space, then restart the app.",
+                path.display()
+            ),
+            Self::Backup { path, .. } => format!(
+                "Could not back up the history to {} before upgrading it, so nothing was changed. Free some disk space and restart the app.",
+                path.display()
+            ),
+            Self::Migration(e) => format!(
+                "Could not upgrade the history database ({e}); it was left as it was. Restart the app; if this persists, report it with this message."
+            ),
+            Self::Sqlite(e) => match e.sqlite_error_code() {
+                Some(Sq::DatabaseBusy | Sq::DatabaseLocked) => {
+                    "The history is busy in another MegaLLM process. Close the other window or command and try again.".to_owned()
+                }
+                Some(Sq::DiskFull) => "The disk is full, so the history could not be saved. Free some space and try again.".to_owned(),
+                Some(Sq::ReadOnly | Sq::PermissionDenied | Sq::CannotOpen) => {
+                    "The history database cannot be written. Check the permissions of the app's data folder and restart the app.".to_owned()
+                }
+                Some(Sq::DatabaseCorrupt | Sq::NotADatabase) => {
+                    "The history database is damaged. Quit the app and restore a backup (history.db.backup-v*) or move the file aside to start a new history.".to_owned()
+                }
+                _ => format!("The history database failed ({e}). Try again; if this persists, restart the app."),
+            },
+            Self::NotFound(what) => {
+                format!("That {what} no longer exists (it may have been deleted). Refresh the list.")
+            }
+            Self::Invalid(msg) => format!("{msg}."),
+            Self::Corrupt { what, detail } => format!(
+                "A stored {what} could not be read ({detail}). Export your history and report this."
+            ),
+            Self::Import(msg) => format!(
+                "This file cannot be imported: {msg}. Choose a file exported by MegaLLM Desktop."
+            ),
+        };
+        AppError::new(ErrorCode::Storage, message)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        e.to_app_error()
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::corrupt("JSON value", e)
+    }
+}
