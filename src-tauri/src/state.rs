@@ -28,6 +28,15 @@ pub struct AppState {
     client: Mutex<Option<Client>>,
 }
 
+const PURGE_AFTER_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 fn internal() -> AppError {
     AppError::new(
         ErrorCode::Internal,
@@ -44,6 +53,12 @@ impl AppState {
             let recovered = store.recover_interrupted()?;
             if recovered > 0 {
                 tracing::info!(recovered, "marked interrupted replies");
+            }
+            // Deleting is undoable for a month, then the rows really go.
+            let month_ago = now_ms() - PURGE_AFTER_MS;
+            let purged = store.purge_deleted(month_ago)?;
+            if purged > 0 {
+                tracing::info!(purged, "purged conversations deleted over 30 days ago");
             }
             Ok::<_, megallm_core::store::StoreError>(Arc::new(Mutex::new(store)))
         })()

@@ -1,4 +1,5 @@
 use megallm_core::api::models::{ModelInfo, seed_models};
+use megallm_core::chat::with_store;
 use megallm_core::config::AppInfo;
 use megallm_core::{AppError, ErrorCode};
 use tauri::State;
@@ -31,6 +32,20 @@ pub async fn list_models(state: State<'_, AppState>) -> Result<Vec<ModelInfo>, A
     };
     let models = match live {
         Ok(list) => {
+            // Usage records are priced from what the service publishes.
+            let prices: Vec<_> = list
+                .iter()
+                .filter_map(|m| m.pricing.clone().map(|p| (m.id.clone(), p)))
+                .collect();
+            if !prices.is_empty()
+                && let Ok(store) = state.store()
+            {
+                with_store(&store, move |s| {
+                    s.set_pricing(prices);
+                    Ok(())
+                })
+                .await?;
+            }
             let claude: Vec<ModelInfo> = list.into_iter().filter(|m| m.messages_api).collect();
             if claude.is_empty() {
                 seed_models()
