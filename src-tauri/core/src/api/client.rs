@@ -324,7 +324,7 @@ impl Client {
             idle_timeout: self.config.idle_timeout,
             finished: false,
             request_id,
-            _permit: permit,
+            _permit: Some(permit),
         })
     }
 
@@ -448,10 +448,29 @@ pub struct MessageStream {
     idle_timeout: Duration,
     finished: bool,
     request_id: Option<String>,
-    _permit: OwnedSemaphorePermit,
+    /// The concurrency slot, held until the stream is dropped.
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl MessageStream {
+    /// A stream over any body, e.g. a recorded transcript: the benchmark and
+    /// replay tests run exactly the code a live response runs.
+    pub fn from_body(
+        body: impl Stream<Item = reqwest::Result<Bytes>> + Send + 'static,
+        cancel: CancellationToken,
+        idle_timeout: Duration,
+    ) -> Self {
+        Self {
+            body: Box::pin(body),
+            decoder: StreamDecoder::new(),
+            cancel,
+            idle_timeout,
+            finished: false,
+            request_id: None,
+            _permit: None,
+        }
+    }
+
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
