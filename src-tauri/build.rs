@@ -4,6 +4,7 @@
 const COMMANDS: &[&str] = &[
     "app_info",
     "list_models",
+    "rate_limits",
     "open_link",
     "send_message",
     "stop_stream",

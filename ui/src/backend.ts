@@ -15,6 +15,7 @@ import type {
   KeyStatus,
   ListCursor,
   ModelInfo,
+  RateLimits,
   SearchHit,
   Settings,
   StreamUpdate,
@@ -32,8 +33,14 @@ export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>("app_info");
 }
 
-export function listModels(): Promise<ModelInfo[]> {
-  return call<ModelInfo[]>("list_models");
+/** The cached model list; `refresh` fetches it from the service again. */
+export function listModels(refresh = false): Promise<ModelInfo[]> {
+  return call<ModelInfo[]>("list_models", { refresh });
+}
+
+/** The latest rate-limit headers the service sent, if any. */
+export function rateLimits(): Promise<RateLimits | null> {
+  return call<RateLimits | null>("rate_limits");
 }
 
 export function getSettings(): Promise<Settings> {

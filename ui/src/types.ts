@@ -14,6 +14,7 @@ export type { KeyStatus } from "./bindings/KeyStatus";
 export type { MessageStatus } from "./bindings/MessageStatus";
 export type { MessageView } from "./bindings/MessageView";
 export type { ModelInfo } from "./bindings/ModelInfo";
+export type { RateLimits } from "./bindings/RateLimits";
 export type { Role } from "./bindings/Role";
 export type { SearchHit } from "./bindings/SearchHit";
 export type { Settings } from "./bindings/Settings";

@@ -2,6 +2,7 @@
 //! app's own settings, then the default.
 
 use megallm_core::api::{ApiKey, DEFAULT_BASE_URL};
+use megallm_core::secrets::KeyStore;
 use megallm_core::{AppError, ErrorCode, config};
 
 use crate::Failure;
@@ -12,11 +13,17 @@ pub fn base_url(flag: Option<String>) -> String {
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
 }
 
+/// `MEGALLM_API_KEY`, else `ANTHROPIC_API_KEY`, else the key the app stored
+/// (keychain, or its private fallback file).
 pub fn api_key() -> Result<ApiKey, Failure> {
-    config::api_key_from_env().ok_or_else(|| {
+    if let Some(key) = config::api_key_from_env() {
+        return Ok(key);
+    }
+    let stored = KeyStore::new(config::APP_IDENTIFIER, &config::data_dir()?).load()?;
+    stored.map(|(key, _)| key).ok_or_else(|| {
         AppError::new(
             ErrorCode::Auth,
-            "No API key: set MEGALLM_API_KEY (or ANTHROPIC_API_KEY).",
+            "No API key: set MEGALLM_API_KEY (or ANTHROPIC_API_KEY), or add one in the app's settings.",
         )
         .into()
     })

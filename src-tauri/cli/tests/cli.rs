@@ -185,3 +185,45 @@ async fn models_lists_the_service_models() {
     assert_eq!(models.len(), 4);
     assert!(models.iter().all(|m| m["context_window"] == 200000));
 }
+
+#[tokio::test]
+async fn models_fall_back_to_the_seed_list() {
+    let e = env().await;
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let out = e.run(&["models", "--json", "--base-url", &url]).await;
+    assert!(out.status.success(), "{out:?}");
+    let models: Vec<Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    let ids: Vec<&str> = models.iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "claude-opus-4-1-20250805",
+            "claude-3.5-sonnet",
+            "claude-3.7-sonnet",
+            "claude-sonnet-4"
+        ]
+    );
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("built-in list")
+    );
+}
+
+#[tokio::test]
+async fn the_apps_stored_key_is_used_when_no_variable_is_set() {
+    let e = env().await;
+    // What the app writes when no keychain is running (the CLI runs with a
+    // cleared environment here, so it has no session bus either).
+    std::fs::write(e.data.path().join("api-key"), KEY).unwrap();
+    let out = e
+        .cmd(&["ask", "--no-save", "hi"])
+        .env_remove("MEGALLM_API_KEY")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out).trim(), "Echo: hi");
+}

@@ -444,6 +444,46 @@ async fn models_are_listed_and_count_tokens_works() {
 }
 
 #[tokio::test]
+async fn model_list_follows_pages() {
+    let mock = server(0.0).await;
+    let models = client(&mock).list_models_paged(1).await.unwrap();
+    assert_eq!(models.len(), 4, "every page followed");
+    let pages: Vec<String> = mock
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/v1/models")
+        .map(|r| r.query.unwrap_or_default())
+        .collect();
+    assert_eq!(pages.len(), 4, "{pages:?}");
+    assert!(
+        pages[1].contains(&format!("after_id={}", models[0].id)),
+        "{pages:?}"
+    );
+}
+
+#[tokio::test]
+async fn permission_error_is_typed_and_not_retried() {
+    let mock = server(0.0).await;
+    let err = client(&mock)
+        .create_message(&ask("[[fault:403]]"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ApiError::Service {
+                kind: ApiErrorKind::Permission,
+                status: Some(403),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(attempts(&mock).len(), 1);
+    assert_eq!(err.to_app_error().code, megallm_core::ErrorCode::Permission);
+}
+
+#[tokio::test]
 async fn unreachable_service_is_a_connection_error() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();

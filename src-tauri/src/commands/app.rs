@@ -1,4 +1,5 @@
 use megallm_core::api::models::{ModelInfo, seed_models};
+use megallm_core::api::ratelimit::RateLimits;
 use megallm_core::chat::with_store;
 use megallm_core::config::AppInfo;
 use megallm_core::{AppError, ErrorCode};
@@ -19,11 +20,17 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 }
 
 /// The models the picker offers: the service's live list (Claude models
-/// only), fetched once per run; the seed list when it cannot be had.
+/// only), cached for the run and fetched again when `refresh` is set or the
+/// settings change; the seed list when it cannot be had.
 #[tauri::command]
-pub async fn list_models(state: State<'_, AppState>) -> Result<Vec<ModelInfo>, AppError> {
+pub async fn list_models(
+    state: State<'_, AppState>,
+    refresh: Option<bool>,
+) -> Result<Vec<ModelInfo>, AppError> {
     let mut cache = state.models.lock().await;
-    if let Some(models) = cache.as_ref() {
+    if refresh != Some(true)
+        && let Some(models) = cache.as_ref()
+    {
         return Ok(models.clone());
     }
     let live = match state.client() {
@@ -85,4 +92,11 @@ pub fn open_link(app: tauri::AppHandle, url: String) -> Result<(), AppError> {
                 format!("Could not open the browser: {e}"),
             )
         })
+}
+
+/// The rate-limit headers of the latest response that carried any; nothing
+/// when the service sends none (shown as nothing rather than a guess).
+#[tauri::command]
+pub fn rate_limits(state: State<'_, AppState>) -> Option<RateLimits> {
+    state.client().ok().and_then(|c| c.rate_limits())
 }

@@ -11,6 +11,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
     tauri::generate_handler![
         app::app_info,
         app::list_models,
+        app::rate_limits,
         app::open_link,
         chat::send_message,
         chat::stop_stream,

@@ -24,6 +24,7 @@ import type {
   ListCursor,
   MessageView,
   ModelInfo,
+  RateLimits,
   SearchHit,
   Settings,
   StreamUpdate,
@@ -183,7 +184,12 @@ export async function appInfo(): Promise<AppInfo> {
   } as AppInfo;
 }
 
-export async function listModels(): Promise<ModelInfo[]> {
+export async function rateLimits(): Promise<RateLimits | null> {
+  await delay(20);
+  return { requests: { limit: 50, remaining: 49 } };
+}
+
+export async function listModels(_refresh = false): Promise<ModelInfo[]> {
   await delay(300);
   if (!key.present) throw noKey();
   return [

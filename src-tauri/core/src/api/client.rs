@@ -23,6 +23,8 @@ use super::types::{MessageResponse, MessagesRequest, StreamEvent};
 
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 pub const DEFAULT_BASE_URL: &str = "https://ai.megallm.io";
+/// Models per page when listing (Anthropic allows up to 1000).
+const MODEL_PAGE: u32 = 100;
 
 /// An API key. Its `Debug` and `Display` never show it, so it cannot leak
 /// into logs or error messages by accident.
@@ -365,22 +367,28 @@ impl Client {
     /// Every model the service lists, following pages. Tries `/v1/models`,
     /// then `/models` (MegaLLM's setup tool uses that path).
     pub async fn list_models(&self) -> Result<Vec<ModelInfo>, ApiError> {
-        match self.list_models_at("/v1/models").await {
+        self.list_models_paged(MODEL_PAGE).await
+    }
+
+    /// [`Self::list_models`] with a chosen page size (tests use a small one
+    /// to exercise paging).
+    pub async fn list_models_paged(&self, page_size: u32) -> Result<Vec<ModelInfo>, ApiError> {
+        match self.list_models_at("/v1/models", page_size).await {
             Err(ApiError::Service {
                 status: Some(404 | 405),
                 ..
-            }) => self.list_models_at("/models").await,
+            }) => self.list_models_at("/models", page_size).await,
             other => other,
         }
     }
 
-    async fn list_models_at(&self, path: &str) -> Result<Vec<ModelInfo>, ApiError> {
+    async fn list_models_at(&self, path: &str, page_size: u32) -> Result<Vec<ModelInfo>, ApiError> {
         const MAX_PAGES: usize = 50;
         let cancel = CancellationToken::new();
         let mut all = Vec::new();
         let mut after: Option<String> = None;
         for _ in 0..MAX_PAGES {
-            let mut url = format!("{path}?limit=100");
+            let mut url = format!("{path}?limit={page_size}");
             if let Some(a) = &after {
                 url.push_str("&after_id=");
                 url.push_str(&urlencode(a));
