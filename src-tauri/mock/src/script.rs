@@ -168,6 +168,17 @@ pub fn plan(req: &MessageRequest, n: u64) -> Reply {
     } else {
         raw.push(Raw::Text(format!("Echo: {}", req.last_user_text)));
     }
+    // A prefilled reply picks up where the prefill ends: the scripted text
+    // minus what the prefill already says, so stop + continue gives the
+    // same text as one uninterrupted reply.
+    if let Some(prefill) = &req.prefill {
+        raw.retain(|r| !matches!(r, Raw::Thinking(_)));
+        if let Some(Raw::Text(t)) = raw.first_mut()
+            && let Some(rest) = t.strip_prefix(prefill.as_str())
+        {
+            *t = rest.to_owned();
+        }
+    }
 
     let mut stop_reason = if markers.tool { "tool_use" } else { "end_turn" };
     let mut stop_sequence = None;

@@ -18,6 +18,8 @@ pub struct MessageRequest {
     pub thinking: bool,
     pub first_tool: Option<String>,
     pub last_user_text: String,
+    /// The text of a final assistant message: the reply continues from it.
+    pub prefill: Option<String>,
     pub input_tokens: u64,
 }
 
@@ -142,6 +144,15 @@ pub fn message_request(body: &Value, endpoint: Endpoint) -> Result<MessageReques
     let thinking = check_thinking(obj, max_tokens)?;
     let first_tool = check_tools(obj)?;
     check_tool_choice(obj)?;
+    let prefill = prefill_text(messages);
+    if prefill
+        .as_deref()
+        .is_some_and(|p| p.trim_end().len() != p.len())
+    {
+        return Err(ApiError::invalid(
+            "messages: final assistant content cannot end with trailing whitespace",
+        ));
+    }
 
     Ok(MessageRequest {
         model,
@@ -151,6 +162,7 @@ pub fn message_request(body: &Value, endpoint: Endpoint) -> Result<MessageReques
         thinking,
         first_tool,
         last_user_text: last_user_text(body).unwrap_or_default(),
+        prefill,
         input_tokens: tokens::estimate(chars),
     })
 }
@@ -402,6 +414,26 @@ fn tool_result_text(block: &Map<String, Value>) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
         _ => String::new(),
+    }
+}
+
+/// The text blocks of the last message when it is the assistant's (a
+/// prefill the reply continues), joined.
+fn prefill_text(messages: &[Value]) -> Option<String> {
+    let last = messages.last()?;
+    if last.get("role").and_then(Value::as_str) != Some("assistant") {
+        return None;
+    }
+    match last.get("content")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(blocks) => Some(
+            blocks
+                .iter()
+                .filter(|b| b.get("type").and_then(Value::as_str) == Some("text"))
+                .filter_map(|b| b.get("text").and_then(Value::as_str))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 

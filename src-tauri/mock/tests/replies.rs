@@ -222,3 +222,39 @@ async fn max_tokens_truncates() {
     assert_eq!(reply["stop_reason"], "max_tokens");
     assert_eq!(reply["content"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_prefilled_reply_continues_where_the_prefill_ends() {
+    let server = server().await;
+    let whole = create(&server, &request("[[long:40]]")).await;
+    let whole_text = whole["content"][0]["text"].as_str().unwrap().to_owned();
+    // Cut inside the text, then trim: the API refuses a prefill that ends
+    // with whitespace, so that is what a client sends.
+    let prefill = whole_text[..whole_text.len() / 2].trim_end().to_owned();
+    let mut body = request("[[long:40]]");
+    body["messages"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"role": "assistant", "content": prefill}));
+    let rest = both_ways(&server, &body).await;
+    let rest_text = rest["content"][0]["text"].as_str().unwrap();
+    assert!(!rest_text.is_empty());
+    assert_eq!(format!("{prefill}{rest_text}"), whole_text);
+    assert_eq!(rest["stop_reason"], "end_turn");
+}
+
+#[tokio::test]
+async fn a_prefill_ending_in_whitespace_is_refused() {
+    let server = server().await;
+    let mut body = request("Hello");
+    body["messages"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"role": "assistant", "content": [{"type": "text", "text": "Echo: \n"}]}));
+    let (status, reply) = json_of(post(&server, &body).send().await.unwrap()).await;
+    assert_eq!(status, 400);
+    assert!(
+        error_message(&reply, "invalid_request_error").contains("trailing whitespace"),
+        "{reply}"
+    );
+}
