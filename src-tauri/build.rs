@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "rate_limits",
     "open_link",
     "send_message",
+    "retry_reply",
     "stop_stream",
     "list_conversations",
     "open_conversation",

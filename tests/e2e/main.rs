@@ -113,6 +113,23 @@ fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
     }
 }
 
+/// Waits for the reply to show some text, presses Stop, and returns the
+/// element `stopped` (a selector for the interrupted reply or a part of it).
+fn stop_mid_reply(s: &Session, stopped: &str) -> webdriver::Element {
+    let streaming = s
+        .wait_for(
+            ".message.assistant[data-status='streaming']",
+            Duration::from_secs(15),
+        )
+        .unwrap();
+    wait_until("some text", Duration::from_secs(10), || {
+        s.text(&streaming).map(|t| t.len() > 20).unwrap_or(false)
+    });
+    s.click(&s.wait_for("#stop-button", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    s.wait_for(stopped, Duration::from_secs(10)).unwrap()
+}
+
 #[test]
 fn reply_streams_in_then_survives_a_restart() {
     let fx = Fixture::new(40.0);
@@ -168,7 +185,7 @@ fn reply_streams_in_then_survives_a_restart() {
                 .len()
                 == 2
         });
-        let echo = last(&s, ".message.assistant").unwrap();
+        let echo = last(&s, ".message.assistant .message-body").unwrap();
         assert_eq!(s.text(&echo).unwrap().trim(), "Echo: Echo check: привет");
         s.screenshot("complete").unwrap();
     }
@@ -267,23 +284,7 @@ fn stop_keeps_what_arrived() {
     let driver = fx.driver();
     let s = open_app(&driver);
     send(&s, "A long one [[long:400]]");
-    let streaming = s
-        .wait_for(
-            ".message.assistant[data-status='streaming']",
-            Duration::from_secs(15),
-        )
-        .unwrap();
-    wait_until("some text", Duration::from_secs(10), || {
-        s.text(&streaming).map(|t| t.len() > 20).unwrap_or(false)
-    });
-    let stop = s.wait_for("#stop-button", Duration::from_secs(5)).unwrap();
-    s.click(&stop).unwrap();
-    let stopped = s
-        .wait_for(
-            ".message.assistant[data-status='interrupted']",
-            Duration::from_secs(10),
-        )
-        .unwrap();
+    let stopped = stop_mid_reply(&s, ".message.assistant[data-status='interrupted']");
     assert!(s.text(&stopped).unwrap().len() > 20, "partial text kept");
     // The server sees the connection close (when it next writes, within a
     // token's time).
@@ -335,7 +336,7 @@ fn api_key_is_added_in_settings_and_kept_out_of_plain_files() {
         send(&s, "Key works");
         let reply = s
             .wait_for(
-                ".message.assistant[data-status='complete']",
+                ".message.assistant[data-status='complete'] .message-body",
                 Duration::from_secs(20),
             )
             .unwrap();
@@ -382,9 +383,110 @@ fn api_key_is_added_in_settings_and_kept_out_of_plain_files() {
     send(&s, "Still works");
     let reply = s
         .wait_for(
-            ".message.assistant[data-status='complete']",
+            ".message.assistant[data-status='complete'] .message-body",
             Duration::from_secs(20),
         )
         .unwrap();
     assert_eq!(s.text(&reply).unwrap().trim(), "Echo: Still works");
+}
+
+/// The reply the local server gives `prompt` when nothing interrupts it.
+fn whole_reply(fx: &Fixture, prompt: &str) -> String {
+    let reply: serde_json::Value = reqwest::blocking::Client::new()
+        .post(format!("{}/v1/messages", fx.mock.base_url()))
+        .header("x-api-key", KEY)
+        .header("anthropic-version", "2023-06-01")
+        .json(&serde_json::json!({
+            "model": "claude-sonnet-4",
+            "max_tokens": 4096,
+            "messages": [{"role": "user", "content": prompt}],
+        }))
+        .send()
+        .and_then(|r| r.json())
+        .unwrap();
+    reply["content"][0]["text"].as_str().unwrap().to_owned()
+}
+
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn a_stopped_reply_is_continued_then_regenerated() {
+    let fx = Fixture::new(20.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let prompt = "Keep going [[long:100]]";
+    send(&s, prompt);
+    let body = stop_mid_reply(
+        &s,
+        ".message.assistant[data-status='interrupted'] .message-body",
+    );
+    let partial = s.text(&body).unwrap();
+    let whole = whole_reply(&fx, prompt);
+    assert!(squash(&whole).starts_with(&squash(&partial)));
+    assert!(squash(&partial).len() < squash(&whole).len());
+
+    // Continue: the same message grows to exactly the uninterrupted reply.
+    let cont = s
+        .wait_for(
+            ".message.assistant[data-status='interrupted'] .retry[data-mode='continue']",
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    let id = s
+        .execute(
+            "return document.querySelector('.message.assistant').dataset.id",
+            serde_json::json!([]),
+        )
+        .unwrap();
+    s.click(&cont).unwrap();
+    let body = s
+        .wait_for(
+            ".message.assistant[data-status='complete'] .message-body",
+            Duration::from_secs(30),
+        )
+        .unwrap();
+    assert_eq!(squash(&s.text(&body).unwrap()), squash(&whole));
+    assert_eq!(s.find_all(".message.assistant").unwrap().len(), 1);
+    let same_id = s
+        .execute(
+            "return document.querySelector('.message.assistant').dataset.id",
+            serde_json::json!([]),
+        )
+        .unwrap();
+    assert_eq!(same_id, id, "continued in place");
+    let sent = fx
+        .mock
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/v1/messages")
+        .and_then(|r| r.body)
+        .unwrap();
+    assert_eq!(
+        sent["messages"][1]["role"], "assistant",
+        "sent as a prefill"
+    );
+    s.screenshot("continued").unwrap();
+
+    // Regenerate: a new reply takes its place in the view.
+    let regen = s
+        .wait_for(
+            ".message.assistant .retry[data-mode='regenerate']",
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    s.click(&regen).unwrap();
+    wait_until("the regenerated reply", Duration::from_secs(30), || {
+        s.execute(
+            "const m = document.querySelectorAll('.message.assistant');
+             return m.length === 1 && m[0].dataset.status === 'complete' && m[0].dataset.id !== arguments[0]",
+            serde_json::json!([id]),
+        )
+        .map(|v| v == serde_json::json!(true))
+        .unwrap_or(false)
+    });
+    let body = last(&s, ".message.assistant .message-body").unwrap();
+    assert_eq!(squash(&s.text(&body).unwrap()), squash(&whole));
+    s.screenshot("regenerated").unwrap();
 }

@@ -94,6 +94,21 @@ export function sendMessage(
   return call<void>("send_message", { conversationId, text, model, onEvent: channel });
 }
 
+/** How to have another go at a reply: a new one beside it, or the rest of a cut-off one. */
+export type RetryMode = "regenerate" | "continue";
+
+/** Regenerates or continues the reply `messageId`, streaming like `sendMessage`. */
+export function retryReply(
+  conversationId: number,
+  messageId: number,
+  mode: RetryMode,
+  model: string | null,
+  onEvent: (update: StreamUpdate) => void,
+): Promise<void> {
+  const channel = new Channel<StreamUpdate>(onEvent);
+  return call<void>("retry_reply", { conversationId, messageId, mode, model, onEvent: channel });
+}
+
 export function stopStream(assistantMessageId: number): Promise<void> {
   return call<void>("stop_stream", { assistantMessageId });
 }
@@ -122,3 +137,4 @@ export function restoreConversation(id: number): Promise<void> {
 export function openLink(url: string): Promise<void> {
   return call<void>("open_link", { url });
 }
+

@@ -8,6 +8,7 @@ import { byId } from "./dom";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
 import { provisionalTitle } from "./lib/util";
+import type { RetryMode } from "./backend";
 import type { AppError, AppInfo, ModelInfo, Settings, StreamUpdate } from "./types";
 import { Banner, Toast } from "./views/banner";
 import { Composer } from "./views/composer";
@@ -53,6 +54,7 @@ const pane = new ConversationPane({
   messages: byId("messages"),
   title: byId("conversation-title"),
   onStop: () => void stop(),
+  onRetry: (messageId, mode) => void retry(messageId, mode),
   onError: showError,
 });
 
@@ -144,6 +146,31 @@ async function send(text: string, model: string | null): Promise<void> {
     composer.restoreText(text);
     return;
   }
+  pane.addPendingUserMessage(text);
+  await runTurn(text, model, (s, onEvent) => backend.sendMessage(s.target, text, model, onEvent));
+}
+
+/** Regenerates or continues a reply of the open conversation. */
+async function retry(messageId: number, mode: RetryMode): Promise<void> {
+  const conversationId = state.conversationId;
+  if (state.sending || conversationId === null) {
+    pane.showRetryActions();
+    return;
+  }
+  const model = composer.model;
+  await runTurn("", model, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
+}
+
+/**
+ * One turn from the click to the end of the reply: `start` calls the backend
+ * with the update handler. `text` is the user's new message ("" for a retry),
+ * given back to the composer if nothing was stored.
+ */
+async function runTurn(
+  text: string,
+  model: string | null,
+  start: (s: Sending, onEvent: (update: StreamUpdate) => void) => Promise<void>,
+): Promise<void> {
   banner.clearError();
   let markEnded = () => {};
   const endedPromise = new Promise<void>((resolve) => (markEnded = resolve));
@@ -163,16 +190,16 @@ async function send(text: string, model: string | null): Promise<void> {
   };
   state.sending = s;
   composer.setBusy(true);
-  pane.addPendingUserMessage(text);
   try {
-    await backend.sendMessage(s.target, text, model, (update) => onStreamUpdate(s, update));
+    await start(s, (update) => onStreamUpdate(s, update));
   } catch (err) {
     const error = toAppError(err);
-    if (!s.started) {
+    if (!s.started && pane.generation === s.paneGeneration) {
       // Nothing was stored: take the message back out and give the text back.
-      if (pane.generation === s.paneGeneration) pane.removePendingUserMessage();
-      composer.restoreText(text);
+      if (text !== "") pane.removePendingUserMessage();
+      else pane.showRetryActions();
     }
+    if (!s.started && text !== "") composer.restoreText(text);
     if (!s.errorShown && error.code !== "cancelled") {
       banner.showError(error);
       s.errorShown = true;
@@ -212,8 +239,14 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
       s.started = true;
       s.conversationId = update.conversation_id;
       s.assistantId = update.assistant_message_id;
-      const shown = pane.beginStream(s.paneGeneration, update.conversation_id, update.user_message, update.assistant_message_id);
-      const title = provisionalTitle(s.text);
+      const shown = pane.beginStream(
+        s.paneGeneration,
+        update.conversation_id,
+        update.user_message,
+        update.assistant_message_id,
+        update.replaces,
+      );
+      const title = provisionalTitle(s.text || update.user_message.text);
       sidebar.noteActivity(update.conversation_id, { title, model: s.model ?? state.info?.default_model ?? "" });
       if (shown) {
         state.conversationId = update.conversation_id;
@@ -239,7 +272,7 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
         banner.showError(update.error);
         s.errorShown = true;
         // Nothing came back: offer the question again, ready to resend.
-        if (update.message.text.trim() === "") composer.restoreText(s.text);
+        if (update.message.text.trim() === "" && s.text !== "") composer.restoreText(s.text);
       }
       s.markEnded();
       finishSending(s);

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use megallm_core::api::{ApiKey, Client, ClientConfig};
-use megallm_core::chat::{SendOptions, SharedStore, StreamUpdate, TurnOutcome, send_message};
+use megallm_core::chat::{
+    SendMode, SendOptions, SharedStore, StreamUpdate, TurnOutcome, send_message,
+};
 use megallm_core::markdown::render;
 use megallm_core::store::Store;
 use megallm_core::store::types::{MessageStatus, Role};
@@ -40,6 +42,16 @@ async fn setup(tokens_per_sec: f64) -> Setup {
         store,
         dir,
     }
+}
+
+/// The body of the last `POST /v1/messages` the server saw.
+fn last_request(s: &Setup) -> serde_json::Value {
+    s.mock
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/v1/messages")
+        .and_then(|r| r.body)
+        .unwrap()
 }
 
 async fn run(s: &Setup, conversation: Option<i64>, text: &str) -> (Vec<StreamUpdate>, TurnOutcome) {
@@ -88,13 +100,8 @@ async fn the_next_turn_sends_the_whole_branch() {
     let s = setup(0.0).await;
     let (_, first) = run(&s, None, "one").await;
     run(&s, Some(first.conversation_id), "two").await;
-    let last = s
-        .mock
-        .requests()
-        .into_iter()
-        .rfind(|r| r.path == "/v1/messages")
-        .unwrap();
-    let messages = last.body.unwrap()["messages"].clone();
+    let last = last_request(&s);
+    let messages = last["messages"].clone();
     let roles: Vec<&str> = messages
         .as_array()
         .unwrap()
@@ -188,13 +195,24 @@ async fn a_failed_request_keeps_the_prompt_and_explains() {
 #[tokio::test]
 async fn stopping_keeps_what_arrived_as_interrupted() {
     let s = setup(100.0).await;
+    let out = stopped_reply(&s, "[[long:500]]").await;
+    assert_eq!(out.assistant.status, MessageStatus::Interrupted);
+    assert!(!out.assistant.text.is_empty());
+    let store = s.store.lock().unwrap();
+    let (messages, _) = store.open_page(out.conversation_id, None, 10).unwrap();
+    assert_eq!(messages[1].status, MessageStatus::Interrupted);
+    assert_eq!(messages[1].text, out.assistant.text);
+}
+
+/// Stops a `[[long:N]]` reply after a few deltas; returns the outcome.
+async fn stopped_reply(s: &Setup, prompt: &str) -> TurnOutcome {
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     let mut deltas = 0;
-    let out = send_message(
+    send_message(
         &s.store,
         &s.client,
-        SendOptions::new(None, "[[long:500]]", "claude-sonnet-4"),
+        SendOptions::new(None, prompt, "claude-sonnet-4"),
         cancel,
         |u| {
             if matches!(u, StreamUpdate::Delta { .. }) {
@@ -206,11 +224,134 @@ async fn stopping_keeps_what_arrived_as_interrupted() {
         },
     )
     .await
+    .unwrap()
+}
+
+async fn again(s: &Setup, conversation: i64, mode: SendMode) -> (Vec<StreamUpdate>, TurnOutcome) {
+    let mut opts = SendOptions::new(Some(conversation), "", "claude-sonnet-4");
+    opts.mode = mode;
+    let mut updates = Vec::new();
+    let out = send_message(&s.store, &s.client, opts, CancellationToken::new(), |u| {
+        updates.push(u)
+    })
+    .await
     .unwrap();
-    assert_eq!(out.assistant.status, MessageStatus::Interrupted);
-    assert!(!out.assistant.text.is_empty());
+    (updates, out)
+}
+
+#[tokio::test]
+async fn a_stopped_reply_continues_in_place_to_the_uninterrupted_text() {
+    let s = setup(100.0).await;
+    let whole = {
+        let plain = setup(0.0).await;
+        run(&plain, None, "[[long:120]]").await.1.assistant.text
+    };
+    let stopped = stopped_reply(&s, "[[long:120]]").await;
+    assert_eq!(stopped.assistant.status, MessageStatus::Interrupted);
+    assert!(whole.starts_with(stopped.assistant.text.trim_end()));
+    assert!(stopped.assistant.text.len() < whole.len());
+    let id = stopped.assistant.id;
+
+    let (updates, out) = again(&s, stopped.conversation_id, SendMode::Continue(id)).await;
+    let Some(StreamUpdate::Started {
+        assistant_message_id,
+        replaces,
+        ..
+    }) = updates.first()
+    else {
+        panic!("{updates:?}")
+    };
+    assert_eq!((*assistant_message_id, *replaces), (id, Some(id)));
+    assert_eq!(out.assistant.id, id);
+    assert_eq!(out.assistant.status, MessageStatus::Complete);
+    assert_eq!(out.assistant.text, whole);
+    // The first update shows the text so far, so the view can start over.
+    let Some(StreamUpdate::Delta { text, .. }) = updates.get(1) else {
+        panic!("{updates:?}")
+    };
+    assert_eq!(text, stopped.assistant.text.trim_end());
+
+    // The request ended with the reply so far, trimmed, as a prefill.
+    let last = last_request(&s);
+    let messages = last["messages"].clone();
+    let messages = messages.as_array().unwrap();
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[1]["role"], "assistant");
+    assert_eq!(
+        messages[1]["content"][0]["text"],
+        stopped.assistant.text.trim_end()
+    );
+
     let store = s.store.lock().unwrap();
-    let (messages, _) = store.open_page(out.conversation_id, None, 10).unwrap();
-    assert_eq!(messages[1].status, MessageStatus::Interrupted);
-    assert_eq!(messages[1].text, out.assistant.text);
+    let (page, _) = store.open_page(stopped.conversation_id, None, 10).unwrap();
+    assert_eq!(page.len(), 2, "continued in place, no new message");
+    assert_eq!(page[1].text, whole);
+    assert_eq!(page[1].status, MessageStatus::Complete);
+}
+
+#[tokio::test]
+async fn only_a_cut_off_last_reply_can_be_continued() {
+    let s = setup(0.0).await;
+    let (_, done) = run(&s, None, "one").await;
+    let mut opts = SendOptions::new(Some(done.conversation_id), "", "claude-sonnet-4");
+    opts.mode = SendMode::Continue(done.assistant.id);
+    let err = send_message(&s.store, &s.client, opts, CancellationToken::new(), |_| {})
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("cut off"), "{}", err.message);
+    let store = s.store.lock().unwrap();
+    let m = store.get_message(done.assistant.id).unwrap();
+    assert_eq!(m.status, MessageStatus::Complete, "untouched");
+}
+
+#[tokio::test]
+async fn a_regenerated_reply_is_a_new_branch_and_the_old_one_stays() {
+    let s = setup(0.0).await;
+    let (_, ok) = run(&s, None, "Hello").await;
+    let (updates, out) = again(
+        &s,
+        ok.conversation_id,
+        SendMode::Regenerate(ok.assistant.id),
+    )
+    .await;
+    let Some(StreamUpdate::Started {
+        assistant_message_id,
+        replaces,
+        user_message,
+        ..
+    }) = updates.first()
+    else {
+        panic!("{updates:?}")
+    };
+    assert_ne!(*assistant_message_id, ok.assistant.id);
+    assert_eq!(*replaces, Some(ok.assistant.id));
+    assert_eq!(user_message.text, "Hello");
+    assert_eq!(out.assistant.text, "Echo: Hello");
+    assert_eq!(out.assistant.status, MessageStatus::Complete);
+
+    {
+        let store = s.store.lock().unwrap();
+        let (page, _) = store.open_page(ok.conversation_id, None, 10).unwrap();
+        let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
+        assert_eq!(
+            ids,
+            [user_message.id, out.assistant.id],
+            "the new reply is on the active branch"
+        );
+        assert_eq!(
+            store.siblings(out.assistant.id).unwrap(),
+            [ok.assistant.id, out.assistant.id]
+        );
+    }
+    // Only the question went out, not the old reply.
+    let last = last_request(&s);
+    assert_eq!(last["messages"].as_array().unwrap().len(), 1);
+    // A user message cannot be regenerated.
+    let mut opts = SendOptions::new(Some(ok.conversation_id), "", "claude-sonnet-4");
+    opts.mode = SendMode::Regenerate(user_message.id);
+    assert!(
+        send_message(&s.store, &s.client, opts, CancellationToken::new(), |_| {})
+            .await
+            .is_err()
+    );
 }

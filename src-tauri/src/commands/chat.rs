@@ -1,5 +1,5 @@
 use megallm_core::AppError;
-use megallm_core::chat::{SendOptions, StreamUpdate, send_message as core_send};
+use megallm_core::chat::{SendMode, SendOptions, StreamUpdate, send_message as core_send};
 use megallm_core::store::types::{ConversationId, MessageId, SamplingSettings};
 use tauri::State;
 use tauri::ipc::Channel;
@@ -18,8 +18,6 @@ pub async fn send_message(
     model: Option<String>,
     on_event: Channel<StreamUpdate>,
 ) -> Result<(), AppError> {
-    let store = state.store()?;
-    let client = state.client()?;
     let settings = state.settings();
     let mut opts = SendOptions::new(
         conversation_id,
@@ -34,6 +32,45 @@ pub async fn send_message(
         top_k: settings.top_k,
         stop_sequences: Vec::new(),
     };
+    stream_turn(&state, opts, on_event).await
+}
+
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryMode {
+    Regenerate,
+    Continue,
+}
+
+/// Another go at the reply `message_id`: a fresh reply beside it
+/// (regenerate) or the rest of a cut-off one (continue), streamed like a
+/// new message.
+#[tauri::command]
+pub async fn retry_reply(
+    state: State<'_, AppState>,
+    conversation_id: ConversationId,
+    message_id: MessageId,
+    mode: RetryMode,
+    model: Option<String>,
+    on_event: Channel<StreamUpdate>,
+) -> Result<(), AppError> {
+    let model = model.unwrap_or_else(|| state.settings().default_model);
+    let mut opts = SendOptions::new(Some(conversation_id), "", model);
+    opts.mode = match mode {
+        RetryMode::Regenerate => SendMode::Regenerate(message_id),
+        RetryMode::Continue => SendMode::Continue(message_id),
+    };
+    stream_turn(&state, opts, on_event).await
+}
+
+/// Runs one turn, registering its reply so `stop_stream` can cancel it.
+async fn stream_turn(
+    state: &AppState,
+    opts: SendOptions,
+    on_event: Channel<StreamUpdate>,
+) -> Result<(), AppError> {
+    let store = state.store()?;
+    let client = state.client()?;
     let cancel = CancellationToken::new();
     let streams = state.streams.clone();
     let mut registered: Option<MessageId> = None;

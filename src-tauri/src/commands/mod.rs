@@ -14,6 +14,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app::rate_limits,
         app::open_link,
         chat::send_message,
+        chat::retry_reply,
         chat::stop_stream,
         history::list_conversations,
         history::open_conversation,

@@ -7,4 +7,9 @@ import type { MessageView } from "./MessageView";
  * batched about once a frame; each carries only what changed, so the work per
  * update does not grow with the length of the answer.
  */
-export type StreamUpdate = { "kind": "started", conversation_id: number, user_message: MessageView, assistant_message_id: number, } | { "kind": "delta", append_html: string, tail_html: string, } | { "kind": "finished", message: MessageView, } | { "kind": "failed", error: AppError, message: MessageView, };
+export type StreamUpdate = { "kind": "started", conversation_id: number, user_message: MessageView, assistant_message_id: number, 
+/**
+ * A regenerated or continued reply: the message it takes the place
+ * of in the view (for a continued reply, itself).
+ */
+replaces?: number, } | { "kind": "delta", append_html: string, tail_html: string, } | { "kind": "finished", message: MessageView, } | { "kind": "failed", error: AppError, message: MessageView, };

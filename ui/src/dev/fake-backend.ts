@@ -325,6 +325,42 @@ function closeTags(partial: string): string {
   return cut + open.reverse().map((t) => `</${t}>`).join("");
 }
 
+/** Regenerate and continue both stream a fresh sample reply in the demo. */
+export async function retryReply(
+  conversationId: number,
+  messageId: number,
+  mode: "regenerate" | "continue",
+  model: string | null,
+  onEvent: (update: StreamUpdate) => void,
+): Promise<void> {
+  await delay(100);
+  const c = conversations.get(conversationId);
+  if (!c) throw fail("not_found", "This conversation no longer exists.");
+  const messages = messagesOf(c);
+  const at = messages.findIndex((m) => m.id === messageId);
+  const user = messages[at - 1];
+  if (at < 0 || !user) throw fail("invalid_request", "Only a reply can be regenerated.");
+  messages.splice(at, 1);
+  const assistantId = mode === "continue" ? messageId : nextMessageId++;
+  onEvent({ kind: "started", conversation_id: c.id, user_message: user, assistant_message_id: assistantId, replaces: messageId });
+  for (const block of SAMPLE_BLOCKS) {
+    if (stops.has(assistantId)) break;
+    onEvent({ kind: "delta", append_html: block, tail_html: "" });
+    await delay(60);
+  }
+  const message: MessageView = {
+    id: assistantId,
+    role: "assistant",
+    status: stops.has(assistantId) ? "interrupted" : "complete",
+    html: SAMPLE_BLOCKS.join(""),
+    text: SAMPLE_BLOCKS.join("").replace(/<[^>]+>/g, ""),
+    model: model ?? "claude-sonnet-4-5",
+    created_at: Date.now(),
+  };
+  messages.push(message);
+  onEvent({ kind: "finished", message });
+}
+
 export async function stopStream(assistantMessageId: number): Promise<void> {
   await delay(10);
   stops.add(assistantMessageId);

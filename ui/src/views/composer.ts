@@ -76,6 +76,11 @@ export class Composer {
     this.setModel(this.defaultModel);
   }
 
+  /** The model picked for the next reply. */
+  get model(): string | null {
+    return this.o.modelSelect.value || this.defaultModel;
+  }
+
   get isBusy(): boolean {
     return this.busy;
   }
@@ -110,7 +115,7 @@ export class Composer {
     if (this.busy) return;
     const text = this.o.input.value;
     if (text.trim() === "") return;
-    const model = this.o.modelSelect.value || this.defaultModel;
+    const model = this.model;
     this.o.input.value = "";
     this.autoGrow();
     this.updateSendEnabled();

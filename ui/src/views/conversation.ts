@@ -7,10 +7,13 @@
 //   O(its size) (see lib/stream.ts), and the view auto-scrolls only while the
 //   reader is at the bottom.
 // - Code blocks get a "Copy" button, handled by one delegated listener.
+// - The last reply, when nothing is streaming, offers "Regenerate", and
+//   "Continue" when it was cut off (stopped, or the app was closed mid-reply).
 // - Links are not handled here: main.ts intercepts every link click in the
 //   document and sends allowed URLs to the system browser.
 
 import * as backend from "../backend";
+import type { RetryMode } from "../backend";
 import { el } from "../dom";
 import { StreamingTail, type DeltaLike } from "../lib/stream";
 import { isNearBottom } from "../lib/util";
@@ -27,6 +30,8 @@ export interface ConversationPaneOptions {
   title: HTMLElement;
   /** The inline "Stop" control of a streaming reply was used. */
   onStop(): void;
+  /** "Regenerate" or "Continue" was used on reply `messageId`. */
+  onRetry(messageId: number, mode: RetryMode): void;
   onError(error: AppError): void;
 }
 
@@ -147,6 +152,7 @@ export class ConversationPane {
     this.setTitle(view.conversation.title);
     this.empty.hidden = true;
     this.list.append(renderMessages(view.messages));
+    this.refreshRetryActions();
     this.scrollToBottom();
     if (focusMessageId !== undefined) await this.reveal(focusMessageId, gen);
     if (gen === this.gen) this.rearmObserver();
@@ -158,6 +164,7 @@ export class ConversationPane {
   addPendingUserMessage(text: string): void {
     this.empty.hidden = true;
     this.pendingUser?.remove();
+    this.removeRetryActions();
     const pending = renderMessageShell("user", null, "pending");
     const body = el("div", { className: "message-body plain", text });
     pending.append(body);
@@ -171,20 +178,37 @@ export class ConversationPane {
     this.pendingUser?.remove();
     this.pendingUser = null;
     if (this.list.childElementCount === 0) this.empty.hidden = false;
+    this.refreshRetryActions();
+  }
+
+  /** Offers Regenerate/Continue again (a retry failed before it started). */
+  showRetryActions(): void {
+    if (!this.stream) this.refreshRetryActions();
   }
 
   /**
    * A reply has started: the user's message is final and an empty streaming
-   * assistant message follows it. Ignored (returns false) if the pane has moved
-   * on since `generation`.
+   * assistant message follows it (or takes the place of message `replaces`,
+   * when a reply is regenerated or continued). Ignored (returns false) if the
+   * pane has moved on since `generation`.
    */
-  beginStream(generation: number, conversationId: number, userMessage: MessageView, assistantId: number): boolean {
+  beginStream(
+    generation: number,
+    conversationId: number,
+    userMessage: MessageView,
+    assistantId: number,
+    replaces?: number,
+  ): boolean {
     if (generation !== this.gen) return false;
     this.conversationId = conversationId;
     this.empty.hidden = true;
-    const user = renderMessage(userMessage);
-    if (this.pendingUser?.isConnected) this.pendingUser.replaceWith(user);
-    else this.list.append(user);
+    this.removeRetryActions();
+    const replaced = replaces === undefined ? null : this.findMessage(replaces);
+    if (replaced === null) {
+      const user = renderMessage(userMessage);
+      if (this.pendingUser?.isConnected) this.pendingUser.replaceWith(user);
+      else if (!this.findMessage(userMessage.id)) this.list.append(user);
+    }
     this.pendingUser = null;
 
     const element = renderMessageShell("assistant", assistantId, "streaming");
@@ -192,7 +216,8 @@ export class ConversationPane {
     const tailEl = el("div", { className: "stream-tail" });
     body.append(tailEl);
     element.append(body, renderStreamingStatus());
-    this.list.append(element);
+    if (replaced) replaced.replaceWith(element);
+    else this.list.append(element);
     this.stream = { assistantId, element, body, tail: new StreamingTail(tailEl) };
     this.scrollToBottom();
     return true;
@@ -226,6 +251,7 @@ export class ConversationPane {
     const existing = this.findMessage(message.id);
     if (!existing) return;
     existing.replaceWith(renderMessage(message));
+    if (!this.stream) this.refreshRetryActions();
     this.followIfSticking();
   }
 
@@ -235,6 +261,26 @@ export class ConversationPane {
   }
 
   // --- internals -------------------------------------------------------
+
+  private removeRetryActions(): void {
+    for (const old of this.list.querySelectorAll(".retry-actions")) old.remove();
+  }
+
+  /** Puts Regenerate (and Continue, for a cut-off reply) under the last reply only. */
+  private refreshRetryActions(): void {
+    this.removeRetryActions();
+    const last = this.list.lastElementChild;
+    if (!(last instanceof HTMLElement) || !last.classList.contains("assistant") || !last.dataset.id) return;
+    const status = last.dataset.status;
+    if (status === "streaming" || status === "pending") return;
+    const actions = el("div", { className: "retry-actions" });
+    const hasText = (last.querySelector(".message-body")?.textContent ?? "").trim() !== "";
+    if (status === "interrupted" && hasText) {
+      actions.append(retryButton("continue", "Continue", "Carry on the reply from where it stopped"));
+    }
+    actions.append(retryButton("regenerate", "Regenerate", "Ask for a new reply; this one stays as another version"));
+    last.append(actions);
+  }
 
   private reset(): void {
     this.observer.unobserve(this.topSentinel);
@@ -337,7 +383,17 @@ export class ConversationPane {
       if (code) void copyWithFeedback(copy, code.textContent ?? "");
       return;
     }
-    if (target.closest(".message-stop")) this.options.onStop();
+    if (target.closest(".message-stop")) {
+      this.options.onStop();
+      return;
+    }
+    const retry = target.closest<HTMLButtonElement>(".retry");
+    const id = Number(retry?.closest<HTMLElement>(".message")?.dataset.id);
+    const mode = retry?.dataset.mode;
+    if (retry && Number.isFinite(id) && (mode === "regenerate" || mode === "continue")) {
+      this.removeRetryActions();
+      this.options.onRetry(id, mode);
+    }
   }
 }
 
@@ -373,6 +429,10 @@ export function renderMessage(m: MessageView): HTMLElement {
   const status = renderStatus(m.status, m.error);
   if (status) article.append(status);
   return article;
+}
+
+function retryButton(mode: RetryMode, text: string, title: string): HTMLButtonElement {
+  return el("button", { className: "retry", text, attrs: { type: "button", title }, dataset: { mode } });
 }
 
 function renderStreamingStatus(): HTMLElement {

@@ -18,7 +18,7 @@ use crate::api::{ApiError, Client};
 use crate::error::{AppError, ErrorCode};
 use crate::markdown::StreamRenderer;
 use crate::store::types::{
-    ConversationId, MessageId, MessageStatus, Role, SamplingSettings, StoredMessage,
+    Conversation, ConversationId, MessageId, MessageStatus, Role, SamplingSettings, StoredMessage,
 };
 use crate::store::{
     FinishMessage, NewConversation, NewMessage, Store, StoreError, title_from_first_exchange,
@@ -58,6 +58,8 @@ pub struct SendOptions {
     pub sampling: SamplingSettings,
     /// Blocks sent before the text in the user's message (attached files).
     pub attachments: Vec<ContentBlock>,
+    /// A new message (the default), or another go at an existing reply.
+    pub mode: SendMode,
     /// How often rendered deltas go to the UI: about once a frame.
     pub flush_interval: Duration,
     /// How often the growing reply is written to disk.
@@ -78,6 +80,7 @@ impl SendOptions {
             system_prompt: None,
             sampling: SamplingSettings::default(),
             attachments: Vec::new(),
+            mode: SendMode::NewMessage,
             flush_interval: Duration::from_millis(16),
             checkpoint_interval: Duration::from_millis(500),
             checkpoint_bytes: 4096,
@@ -114,7 +117,36 @@ fn content_text(content: &[ContentBlock]) -> String {
     text
 }
 
-/// Sends the user's text and streams the reply into `sink`.
+/// What a turn answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SendMode {
+    /// The user's new message (`SendOptions::text`).
+    #[default]
+    NewMessage,
+    /// A new reply to the same question as this assistant message; the old
+    /// reply stays as another branch.
+    Regenerate(MessageId),
+    /// Carries on a cut-off reply in place: what arrived is sent back as the
+    /// start of the reply (an assistant prefill) and the rest is appended.
+    Continue(MessageId),
+}
+
+/// Everything a turn needs once its rows are stored.
+struct Prepared {
+    conversation: Conversation,
+    /// The question being answered (already stored).
+    user: StoredMessage,
+    assistant_id: MessageId,
+    /// The request's messages, root first.
+    branch: Vec<StoredMessage>,
+    /// The text a continued reply already has.
+    prefix: String,
+    /// The message whose place the reply takes in the view.
+    replaces: Option<MessageId>,
+}
+
+/// Sends the user's text (or regenerates or continues a reply, see
+/// [`SendMode`]) and streams the reply into `sink`.
 ///
 /// Errors before the user's message is stored (no such conversation, a
 /// broken database) are returned as `Err` and nothing is kept, so the UI can
@@ -127,6 +159,49 @@ pub async fn send_message(
     cancel: CancellationToken,
     mut sink: impl FnMut(StreamUpdate) + Send,
 ) -> Result<TurnOutcome, AppError> {
+    let prepared = match opts.mode {
+        SendMode::NewMessage => prepare_new(store, &opts).await?,
+        SendMode::Regenerate(id) => prepare_regenerate(store, &opts, id).await?,
+        SendMode::Continue(id) => prepare_continue(store, &opts, id).await?,
+    };
+    let Prepared {
+        conversation,
+        user,
+        assistant_id,
+        branch,
+        prefix,
+        replaces,
+    } = prepared;
+
+    sink(StreamUpdate::Started {
+        conversation_id: conversation.id,
+        user_message: message_view(&user),
+        assistant_message_id: assistant_id,
+        replaces,
+    });
+
+    let request = build_request(&conversation, &branch);
+    let turn = Turn {
+        store,
+        assistant_id,
+        model: conversation.model.clone(),
+        created_at: now_ms(),
+        opts: &opts,
+        prefix,
+    };
+    let (partial, error) = match client.stream_message(&request, cancel).await {
+        Ok(mut stream) => turn.pump(&mut stream, &mut sink).await,
+        Err(e) => (None, Some(e)),
+    };
+    turn.finish(conversation.id, &user, partial, error, &mut sink)
+        .await
+}
+
+/// A new user message and an empty streaming reply below it, each in its
+/// own transaction: the user's is durable before the request goes out; the
+/// assistant's row exists so a crash mid-reply leaves a visible, interrupted
+/// message.
+async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared, AppError> {
     if opts.text.trim().is_empty() {
         return Err(AppError::new(
             ErrorCode::InvalidRequest,
@@ -142,10 +217,7 @@ pub async fn send_message(
     if let Value::Array(blocks) = &mut user_content {
         blocks.push(json!({"type": "text", "text": text}));
     }
-    // One transaction per message: the user's is durable before the
-    // request goes out; the assistant's row exists (streaming) so a crash
-    // mid-reply leaves a visible, interrupted message.
-    let (conversation, user, assistant_id, branch) = with_store(store, move |s| {
+    with_store(store, move |s| {
         let conversation_id = match conversation_id {
             Some(id) => id,
             None => s.create_conversation(&NewConversation {
@@ -165,46 +237,116 @@ pub async fn send_message(
             model: None,
             status: MessageStatus::Complete,
         })?;
-        let assistant_id = s.append_message(&NewMessage {
-            conversation_id,
-            parent_id: Some(user_id),
-            role: Role::Assistant,
-            content: json!([]),
-            text: String::new(),
-            model: Some(model.clone()),
-            status: MessageStatus::Streaming,
-        })?;
-        let mut conversation = s.get_conversation(conversation_id)?;
-        conversation.model = model;
-        let branch = s.branch_messages(user_id)?;
-        let user = branch
-            .last()
-            .cloned()
-            .ok_or(StoreError::NotFound("message"))?;
-        Ok((conversation, user, assistant_id, branch))
+        let assistant_id = append_reply(s, conversation_id, user_id, &model)?;
+        let (conversation, user, branch) = question(s, conversation_id, user_id, model)?;
+        Ok(Prepared {
+            conversation,
+            user,
+            assistant_id,
+            branch,
+            prefix: String::new(),
+            replaces: None,
+        })
     })
-    .await?;
+    .await
+}
 
-    sink(StreamUpdate::Started {
-        conversation_id: conversation.id,
-        user_message: message_view(&user),
-        assistant_message_id: assistant_id,
-    });
+/// A new, empty reply beside the assistant message `id`.
+async fn prepare_regenerate(
+    store: &SharedStore,
+    opts: &SendOptions,
+    id: MessageId,
+) -> Result<Prepared, AppError> {
+    let model = opts.model.clone();
+    with_store(store, move |s| {
+        let old = s.get_message(id)?;
+        let user_id = match (old.role, old.parent_id) {
+            (Role::Assistant, Some(parent)) => parent,
+            _ => return Err(StoreError::invalid("Only a reply can be regenerated")),
+        };
+        let assistant_id = append_reply(s, old.conversation_id, user_id, &model)?;
+        let (conversation, user, branch) = question(s, old.conversation_id, user_id, model)?;
+        Ok(Prepared {
+            conversation,
+            user,
+            assistant_id,
+            branch,
+            prefix: String::new(),
+            replaces: Some(id),
+        })
+    })
+    .await
+}
 
-    let request = build_request(&conversation, &branch);
-    let turn = Turn {
-        store,
-        assistant_id,
-        model: conversation.model.clone(),
-        created_at: now_ms(),
-        opts: &opts,
-    };
-    let (partial, error) = match client.stream_message(&request, cancel).await {
-        Ok(mut stream) => turn.pump(&mut stream, &mut sink).await,
-        Err(e) => (None, Some(e)),
-    };
-    turn.finish(conversation.id, &user, partial, error, &mut sink)
-        .await
+/// The cut-off reply `id`, streaming again. Only its text is carried on:
+/// a half-received thinking or tool block cannot be sent back, and the API
+/// refuses a prefill that ends in whitespace.
+async fn prepare_continue(
+    store: &SharedStore,
+    opts: &SendOptions,
+    id: MessageId,
+) -> Result<Prepared, AppError> {
+    let model = opts.model.clone();
+    with_store(store, move |s| {
+        let old = s.get_message(id)?;
+        let prefix = old.text.trim_end().to_owned();
+        let content = if prefix.is_empty() {
+            json!([])
+        } else {
+            json!([{"type": "text", "text": prefix}])
+        };
+        let resumed = s.resume_message(id, &content, &prefix)?;
+        let user_id = resumed
+            .parent_id
+            .ok_or_else(|| StoreError::invalid("Only a reply can be continued"))?;
+        let (conversation, user, _) = question(s, resumed.conversation_id, user_id, model)?;
+        // The reply so far closes the request: the model picks up from it.
+        let branch = s.branch_messages(id)?;
+        Ok(Prepared {
+            conversation,
+            user,
+            assistant_id: id,
+            branch,
+            prefix,
+            replaces: Some(id),
+        })
+    })
+    .await
+}
+
+fn append_reply(
+    s: &mut Store,
+    conversation_id: ConversationId,
+    user_id: MessageId,
+    model: &str,
+) -> Result<MessageId, StoreError> {
+    s.append_message(&NewMessage {
+        conversation_id,
+        parent_id: Some(user_id),
+        role: Role::Assistant,
+        content: json!([]),
+        text: String::new(),
+        model: Some(model.to_owned()),
+        status: MessageStatus::Streaming,
+    })
+}
+
+/// The conversation (answered by `model`), the question `user_id` and the
+/// branch that ends with it.
+fn question(
+    s: &Store,
+    conversation_id: ConversationId,
+    user_id: MessageId,
+    model: String,
+) -> Result<(Conversation, StoredMessage, Vec<StoredMessage>), StoreError> {
+    let mut conversation = s.get_conversation(conversation_id)?;
+    conversation.model = model;
+    let branch = s.branch_messages(user_id)?;
+    let user = branch
+        .last()
+        .cloned()
+        .ok_or(StoreError::NotFound("message"))?;
+    Ok((conversation, user, branch))
 }
 
 struct Turn<'a> {
@@ -213,6 +355,8 @@ struct Turn<'a> {
     model: String,
     created_at: i64,
     opts: &'a SendOptions,
+    /// What a continued reply already said; the stream's text follows it.
+    prefix: String,
 }
 
 impl Turn<'_> {
@@ -230,6 +374,11 @@ impl Turn<'_> {
         let mut next_flush: Option<Instant> = None;
         let mut last_checkpoint = Instant::now();
         let mut unsaved_bytes = 0usize;
+        // A continued reply is shown whole again, then grows.
+        if !self.prefix.is_empty() {
+            pending.push_str(&self.prefix);
+            flush(&mut renderer, &mut pending, sink);
+        }
         let error = loop {
             let event = tokio::select! {
                 biased;
@@ -286,9 +435,31 @@ impl Turn<'_> {
         }
     }
 
+    /// The reply's blocks: a continued reply's prefix joined to what the
+    /// stream brought.
+    fn whole(&self, streamed: &[ContentBlock]) -> Vec<ContentBlock> {
+        if self.prefix.is_empty() {
+            return streamed.to_vec();
+        }
+        let mut blocks = Vec::with_capacity(streamed.len() + 1);
+        match streamed.split_first() {
+            Some((first, rest)) if first.as_text().is_some() => {
+                let more = first.as_text().unwrap_or_default();
+                blocks.push(ContentBlock::text(format!("{}{more}", self.prefix)));
+                blocks.extend_from_slice(rest);
+            }
+            _ => {
+                blocks.push(ContentBlock::text(self.prefix.clone()));
+                blocks.extend_from_slice(streamed);
+            }
+        }
+        blocks
+    }
+
     async fn checkpoint(&self, snapshot: &MessageResponse) {
-        let content = serde_json::to_value(&snapshot.content).unwrap_or(Value::Array(vec![]));
-        let text = content_text(&snapshot.content);
+        let blocks = self.whole(&snapshot.content);
+        let content = serde_json::to_value(&blocks).unwrap_or(Value::Array(vec![]));
+        let text = content_text(&blocks);
         let id = self.assistant_id;
         // A failed checkpoint must not stop the stream; the final write retries.
         if let Err(e) = with_store(self.store, move |s| {
@@ -308,10 +479,7 @@ impl Turn<'_> {
         error: Option<ApiError>,
         sink: &mut (impl FnMut(StreamUpdate) + Send),
     ) -> Result<TurnOutcome, AppError> {
-        let blocks = partial
-            .as_ref()
-            .map(|m| m.content.clone())
-            .unwrap_or_default();
+        let blocks = self.whole(partial.as_ref().map_or(&[][..], |m| &m.content));
         let text = content_text(&blocks);
         let status = match &error {
             None => MessageStatus::Complete,

@@ -60,6 +60,11 @@ pub enum StreamUpdate {
         conversation_id: ConversationId,
         user_message: MessageView,
         assistant_message_id: MessageId,
+        /// A regenerated or continued reply: the message it takes the place
+        /// of in the view (for a continued reply, itself).
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replaces: Option<MessageId>,
     },
     /// New text: `append_html` holds blocks that are now complete (append
     /// them), `tail_html` the block still being written (replace the previous

@@ -1,6 +1,7 @@
 //! Messages: append-only rows linked by `parent_id` into a tree. The path
 //! from a root to a leaf is a branch; the conversation remembers which leaf
-//! the user is on. Only a reply still streaming is ever updated in place.
+//! the user is on. Only a reply still streaming is ever updated in place
+//! (a cut-off reply that the user continues streams again, in place).
 
 use std::collections::HashSet;
 
@@ -372,6 +373,48 @@ impl Store {
                 usage::record(tx, now, model, u, cost)?;
             }
             Ok(())
+        })
+    }
+
+    /// Reopens a cut-off reply (interrupted or failed) so that a
+    /// continuation streams into it: its content becomes `content`/`text`
+    /// (what the continuation is built on), it is `streaming` again and the
+    /// active branch ends at it. Only the last message of its branch can be
+    /// continued: a reply that was already answered keeps its place.
+    pub fn resume_message(
+        &mut self,
+        id: MessageId,
+        content: &serde_json::Value,
+        text: &str,
+    ) -> Result<StoredMessage> {
+        let content_json = serde_json::to_string(content)?;
+        let text = strip_markers(text);
+        self.write(|tx, now| {
+            let m = get_live(tx, id)?;
+            if m.role != Role::Assistant
+                || !matches!(m.status, MessageStatus::Interrupted | MessageStatus::Error)
+            {
+                return Err(StoreError::invalid(
+                    "Only a reply that was cut off or failed can be continued",
+                ));
+            }
+            let answered: bool = tx
+                .prepare_cached("SELECT EXISTS(SELECT 1 FROM messages WHERE parent_id = ?1)")?
+                .query_row([id], |r| r.get(0))?;
+            if answered {
+                return Err(StoreError::invalid(
+                    "This reply already has an answer below it; regenerate it instead",
+                ));
+            }
+            tx.prepare_cached(
+                "UPDATE messages SET content = ?2, text = ?3, status = 'streaming', error = NULL,
+                    finished_at = NULL WHERE id = ?1",
+            )?
+            .execute(params![id, content_json, text])?;
+            tx.prepare_cached("UPDATE conversations SET updated_at = ?2 WHERE id = ?1")?
+                .execute([m.conversation_id, now])?;
+            set_leaf(tx, m.conversation_id, id)?;
+            get(tx, id)
         })
     }
 
