@@ -17,6 +17,7 @@ import type {
   ModelInfo,
   RateLimits,
   SearchHit,
+  SearchQuery,
   Settings,
   StreamUpdate,
 } from "./types";
@@ -113,8 +114,8 @@ export function stopStream(assistantMessageId: number): Promise<void> {
   return call<void>("stop_stream", { assistantMessageId });
 }
 
-export function searchHistory(query: string, limit: number): Promise<SearchHit[]> {
-  return call<SearchHit[]>("search_history", { query, limit });
+export function searchHistory(query: SearchQuery): Promise<SearchHit[]> {
+  return call<SearchHit[]>("search_history", { query });
 }
 
 export function renameConversation(id: number, title: string): Promise<void> {
@@ -123,6 +124,11 @@ export function renameConversation(id: number, title: string): Promise<void> {
 
 export function setPinned(id: number, pinned: boolean): Promise<void> {
   return call<void>("set_pinned", { id, pinned });
+}
+
+/** Archived conversations leave the main list but stay searchable. */
+export function setArchived(id: number, archived: boolean): Promise<void> {
+  return call<void>("set_archived", { id, archived });
 }
 
 export function deleteConversation(id: number): Promise<void> {
@@ -138,3 +144,17 @@ export function openLink(url: string): Promise<void> {
   return call<void>("open_link", { url });
 }
 
+/** Saves a conversation to the Downloads folder; resolves to the file's path. */
+export function exportConversation(id: number, format: "markdown" | "json"): Promise<string> {
+  return call<string>("export_conversation", { id, format });
+}
+
+/** Saves every conversation as one JSON file in Downloads; resolves to its path. */
+export function exportHistory(): Promise<string> {
+  return call<string>("export_history");
+}
+
+/** Imports the text of an exported file (a conversation or a whole history); resolves to the new ids. */
+export function importHistory(json: string): Promise<number[]> {
+  return call<number[]>("import_history", { json });
+}

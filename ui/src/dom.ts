@@ -46,6 +46,8 @@ export const ICONS = {
   rename: svg('<path d="M11 2.5l2.5 2.5L6 12.5 3 13l.5-3z"/>'),
   pin: svg('<path d="M6 2h4l-.5 4 2.5 2.5H4L6.5 6z"/><path d="M8 8.5V14"/>'),
   unpin: svg('<path d="M6 2h4l-.5 4 2.5 2.5H4L6.5 6z"/><path d="M8 8.5V14"/><path d="M2.5 2.5l11 11"/>'),
+  archive: svg('<rect x="2" y="3" width="12" height="3" rx=".5"/><path d="M3 6v7h10V6M6.5 8.5h3"/>'),
+  unarchive: svg('<rect x="2" y="3" width="12" height="3" rx=".5"/><path d="M3 6v7h10V6M8 12V8.5M6.5 10 8 8.5 9.5 10"/>'),
   delete: svg('<path d="M3 4.5h10M6.5 4.5V3h3v1.5M4.5 4.5l.5 8.5h6l.5-8.5"/>'),
   close: svg('<path d="M4 4l8 8M12 4l-8 8"/>'),
   copy: svg('<rect x="5.5" y="5.5" width="8" height="8" rx="1"/><path d="M3.5 10.5h-1v-8h8v1"/>'),

@@ -12,6 +12,7 @@ import type { RetryMode } from "./backend";
 import type { AppError, AppInfo, ModelInfo, Settings, StreamUpdate } from "./types";
 import { Banner, Toast } from "./views/banner";
 import { Composer } from "./views/composer";
+import { HistoryFiles } from "./views/history-files";
 import { ConversationPane } from "./views/conversation";
 import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
 import { Sidebar } from "./views/sidebar";
@@ -72,7 +73,12 @@ const sidebar = new Sidebar({
   newChat: byId<HTMLButtonElement>("new-chat"),
   searchInput: byId<HTMLInputElement>("search-input"),
   searchResults: byId("search-results"),
+  searchFilters: byId("search-filters"),
+  searchPeriod: byId<HTMLSelectElement>("search-period"),
+  searchPinned: byId<HTMLInputElement>("search-pinned"),
+  searchArchived: byId<HTMLInputElement>("search-archived"),
   listScroll: byId("conversation-scroll"),
+  archivedToggle: byId<HTMLButtonElement>("archived-toggle"),
   list: byId("conversation-list"),
   toast,
   onNewChat: () => newChat(),
@@ -112,12 +118,26 @@ const settingsPanel = new SettingsPanel({
   onClosed: () => composer.focus(),
 });
 
+const historyFiles = new HistoryFiles({
+  exportActions: byId("export-actions"),
+  exportMarkdown: byId<HTMLButtonElement>("export-markdown"),
+  exportJson: byId<HTMLButtonElement>("export-json"),
+  exportHistory: byId<HTMLButtonElement>("export-history"),
+  importButton: byId<HTMLButtonElement>("import-history"),
+  importFile: byId<HTMLInputElement>("import-file"),
+  toast,
+  currentId: () => pane.currentId,
+  onImported: () => void sidebar.reload(),
+  onError: showError,
+});
+
 // --- navigation ----------------------------------------------------------
 
 function newChat(): void {
   closeSidebarIfOverlay();
   state.conversationId = null;
   pane.showEmpty();
+  historyFiles.sync();
   sidebar.setActive(null);
   composer.resetModel();
   composer.focus();
@@ -129,6 +149,7 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
   state.conversationId = id;
   sidebar.setActive(id);
   const opened = await pane.open(id, messageId);
+  historyFiles.sync();
   if (state.conversationId !== id) return; // the user went elsewhere meanwhile
   if (opened) {
     composer.setModel(opened.model);
@@ -250,6 +271,7 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
       sidebar.noteActivity(update.conversation_id, { title, model: s.model ?? state.info?.default_model ?? "" });
       if (shown) {
         state.conversationId = update.conversation_id;
+        historyFiles.sync();
         sidebar.setActive(update.conversation_id);
         if (s.target === null) pane.setTitle(title);
       }

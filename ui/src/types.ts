@@ -17,6 +17,7 @@ export type { ModelInfo } from "./bindings/ModelInfo";
 export type { RateLimits } from "./bindings/RateLimits";
 export type { Role } from "./bindings/Role";
 export type { SearchHit } from "./bindings/SearchHit";
+export type { SearchQuery } from "./bindings/SearchQuery";
 export type { Settings } from "./bindings/Settings";
 export type { StreamUpdate } from "./bindings/StreamUpdate";
 export type { Theme } from "./bindings/Theme";

@@ -98,3 +98,42 @@ pub fn file_stem(title: &str, id: i64) -> String {
         format!("{cleaned}-{id}")
     }
 }
+
+/// The UTC date `YYYY-MM-DD` of a Unix time in seconds, for file names.
+pub fn utc_date(unix_secs: i64) -> String {
+    // Howard Hinnant's days-to-civil: exact for every date of the
+    // proleptic Gregorian calendar, no time-zone data needed.
+    let z = unix_secs.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The file name of a whole-history export made at `unix_secs`.
+pub fn history_export_name(unix_secs: i64) -> String {
+    format!("megallm-history-{}.json", utc_date(unix_secs))
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+        assert_eq!(utc_date(951_868_799), "2000-02-29");
+        assert_eq!(utc_date(1_796_083_200), "2026-12-01");
+        assert_eq!(utc_date(-1), "1969-12-31");
+        assert_eq!(
+            history_export_name(1_796_083_199),
+            "megallm-history-2026-11-30.json"
+        );
+    }
+}

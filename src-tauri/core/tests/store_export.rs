@@ -363,7 +363,20 @@ mod store_export {
             })
             .unwrap();
         assert_eq!(archived.items[0].title, "Second");
-        let _ = c1;
+
+        // import_json takes either kind of file.
+        let mut either = clocked();
+        assert_eq!(either.import_json(&doc).unwrap().len(), 2);
+        let one = s.export_conversation_json(c1).unwrap();
+        let id = either.import_json(&one).unwrap();
+        assert_eq!(id.len(), 1);
+        assert_eq!(
+            without_time(either.export_conversation_json(id[0]).unwrap()),
+            without_time(one)
+        );
+        let mut junk = doc.clone();
+        junk["format"] = json!("something-else");
+        assert!(either.import_json(&junk).is_err());
     }
 
     #[test]

@@ -1,7 +1,9 @@
 use megallm_core::chat::{ConversationView, message_view, with_store};
 use megallm_core::store::types::{ConversationId, MessageId};
-use megallm_core::store::{ConversationPage, ListCursor, ListQuery, SearchHit, SearchQuery};
-use megallm_core::{AppError, ErrorCode};
+use megallm_core::store::{
+    ConversationPage, ListCursor, ListQuery, SearchHit, SearchQuery, StoreError,
+};
+use megallm_core::{AppError, ErrorCode, config};
 use tauri::State;
 
 use crate::state::AppState;
@@ -44,14 +46,15 @@ pub async fn open_conversation(
     .await
 }
 
+/// Ranked hits with highlighted snippets; the query carries the filters
+/// (model, dates, pinned only, archived included).
 #[tauri::command]
 pub async fn search_history(
     state: State<'_, AppState>,
-    query: String,
-    limit: u32,
+    mut query: SearchQuery,
 ) -> Result<Vec<SearchHit>, AppError> {
-    let q = SearchQuery::text(query, limit.clamp(1, MAX_PAGE));
-    with_store(&state.store()?, move |s| s.search(&q)).await
+    query.limit = query.limit.clamp(1, MAX_PAGE);
+    with_store(&state.store()?, move |s| s.search(&query)).await
 }
 
 #[tauri::command]
@@ -70,6 +73,16 @@ pub async fn set_pinned(
     pinned: bool,
 ) -> Result<(), AppError> {
     with_store(&state.store()?, move |s| s.set_pinned(id, pinned)).await
+}
+
+/// Archived conversations leave the main list but stay searchable.
+#[tauri::command]
+pub async fn set_archived(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    archived: bool,
+) -> Result<(), AppError> {
+    with_store(&state.store()?, move |s| s.set_archived(id, archived)).await
 }
 
 #[tauri::command]
@@ -106,21 +119,36 @@ pub async fn export_conversation(
         let title = s.get_conversation(id)?.title;
         let body = match format {
             ExportFormat::Markdown => s.export_conversation_markdown(id)?,
-            ExportFormat::Json => serde_json::to_string_pretty(&s.export_conversation_json(id)?)
-                .map_err(|e| megallm_core::store::StoreError::Invalid(e.to_string()))?,
+            ExportFormat::Json => pretty(&s.export_conversation_json(id)?)?,
         };
         Ok((title, body))
     })
     .await?;
-    let dir = megallm_core::config::export_dir()?;
     let ext = match format {
         ExportFormat::Markdown => "md",
         ExportFormat::Json => "json",
     };
-    let path = dir.join(format!(
-        "{}.{ext}",
-        megallm_core::config::file_stem(&title, id)
-    ));
+    write_export(&format!("{}.{ext}", config::file_stem(&title, id)), body).await
+}
+
+/// Writes every conversation (archived ones included) as one JSON file to
+/// the Downloads folder; returns the file's path.
+#[tauri::command]
+pub async fn export_history(state: State<'_, AppState>) -> Result<String, AppError> {
+    let body = with_store(&state.store()?, |s| pretty(&s.export_all_json()?)).await?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    write_export(&config::history_export_name(now), body).await
+}
+
+fn pretty(doc: &serde_json::Value) -> Result<String, StoreError> {
+    serde_json::to_string_pretty(doc).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
+async fn write_export(name: &str, body: String) -> Result<String, AppError> {
+    let dir = config::export_dir()?;
+    let path = dir.join(name);
     tokio::fs::create_dir_all(&dir)
         .await
         .and(tokio::fs::write(&path, body).await)
@@ -133,18 +161,18 @@ pub async fn export_conversation(
     Ok(path.display().to_string())
 }
 
-/// Imports a conversation exported as JSON (the text of the file the user
-/// picked); returns the new conversation's id.
+/// Imports an export file (the text of the file the user picked): one
+/// conversation or a whole history. Returns the new conversations' ids.
 #[tauri::command]
-pub async fn import_conversation(
+pub async fn import_history(
     state: State<'_, AppState>,
     json: String,
-) -> Result<ConversationId, AppError> {
+) -> Result<Vec<ConversationId>, AppError> {
     let doc: serde_json::Value = serde_json::from_str(&json).map_err(|e| {
         AppError::new(
             ErrorCode::InvalidRequest,
-            format!("That file is not a MegaLLM conversation export ({e})."),
+            format!("That file is not a MegaLLM export ({e})."),
         )
     })?;
-    with_store(&state.store()?, move |s| s.import_conversation_json(&doc)).await
+    with_store(&state.store()?, move |s| s.import_json(&doc)).await
 }

@@ -26,6 +26,7 @@ import type {
   ModelInfo,
   RateLimits,
   SearchHit,
+  SearchQuery,
   Settings,
   StreamUpdate,
 } from "../types";
@@ -114,9 +115,9 @@ function summary(c: FakeConversation): ConversationSummary {
   return s;
 }
 
-function sorted(): FakeConversation[] {
+function sorted(archived = false): FakeConversation[] {
   return [...conversations.values()]
-    .filter((c) => !c.deleted && !c.archived)
+    .filter((c) => !c.deleted && c.archived === archived)
     .sort((a, b) => Number(b.pinned) - Number(a.pinned) || b.updated_at - a.updated_at || b.id - a.id);
 }
 
@@ -203,8 +204,7 @@ export async function listModels(_refresh = false): Promise<ModelInfo[]> {
 export async function listConversations(archived: boolean, cursor: ListCursor | null, limit: number): Promise<ConversationPage> {
   await delay(40);
   // Casts keep the fake compiling if a binding grows a field the demo does not need.
-  if (archived) return { items: [] } as unknown as ConversationPage;
-  const all = sorted();
+  const all = sorted(archived);
   const offset = cursor ? (cursor as unknown as { offset: number }).offset : 0;
   const items = all.slice(offset, offset + limit).map(summary);
   const page = { items } as unknown as ConversationPage;
@@ -366,9 +366,10 @@ export async function stopStream(assistantMessageId: number): Promise<void> {
   stops.add(assistantMessageId);
 }
 
-export async function searchHistory(query: string, limit: number): Promise<SearchHit[]> {
+export async function searchHistory(search: SearchQuery): Promise<SearchHit[]> {
   await delay(30);
-  const q = query.trim().toLowerCase();
+  const limit = search.limit;
+  const q = search.text.trim().toLowerCase();
   const hits: SearchHit[] = [];
   if ("img".startsWith(q) || q.startsWith("<")) {
     hits.push({
@@ -413,6 +414,13 @@ export async function setPinned(id: number, pinned: boolean): Promise<void> {
   c.pinned = pinned;
 }
 
+export async function setArchived(id: number, archived: boolean): Promise<void> {
+  await delay(30);
+  const c = conversations.get(id);
+  if (!c) throw fail("not_found", "No such conversation.");
+  c.archived = archived;
+}
+
 export async function deleteConversation(id: number): Promise<void> {
   await delay(30);
   const c = conversations.get(id);
@@ -428,4 +436,25 @@ export async function restoreConversation(id: number): Promise<void> {
 export async function openLink(url: string): Promise<void> {
   console.info("open_link", url);
   window.alert?.(`Would open in the system browser:\n${url}`);
+}
+
+export async function exportConversation(id: number, format: "markdown" | "json"): Promise<string> {
+  await delay(30);
+  if (!conversations.has(id)) throw fail("not_found", "No such conversation.");
+  return `~/Downloads/conversation-${id}.${format === "markdown" ? "md" : "json"}`;
+}
+
+export async function exportHistory(): Promise<string> {
+  await delay(30);
+  return "~/Downloads/megallm-history.json";
+}
+
+export async function importHistory(json: string): Promise<number[]> {
+  await delay(30);
+  try {
+    JSON.parse(json);
+  } catch {
+    throw fail("invalid_request", "That file is not a MegaLLM export.");
+  }
+  throw fail("invalid_request", "The demo cannot import files.");
 }

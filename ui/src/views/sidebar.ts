@@ -11,6 +11,7 @@
 import * as backend from "../backend";
 import { ICONS, el, iconButton } from "../dom";
 import { snippetToHtml, snippetToText } from "../lib/html";
+import { DEFAULT_FILTERS, buildSearchQuery, filtersActive, isSearchPeriod, type SearchFilters } from "../lib/search";
 import { formatAbsolute, formatRelative } from "../lib/time";
 import { Latest, debounce, type Debounced } from "../lib/util";
 import type { AppError, ConversationSummary, ListCursor, SearchHit } from "../types";
@@ -24,8 +25,15 @@ export interface SidebarOptions {
   newChat: HTMLButtonElement;
   searchInput: HTMLInputElement;
   searchResults: HTMLElement;
+  /** Shown while searching: period, pinned only, archived included. */
+  searchFilters: HTMLElement;
+  searchPeriod: HTMLSelectElement;
+  searchPinned: HTMLInputElement;
+  searchArchived: HTMLInputElement;
   /** The scroll container around the list. */
   listScroll: HTMLElement;
+  /** Switches the list between current and archived conversations. */
+  archivedToggle: HTMLButtonElement;
   list: HTMLElement;
   toast: Toast;
   onNewChat(): void;
@@ -54,6 +62,8 @@ export class Sidebar {
   private loading = false;
   private gen = 0;
   private activeId: number | null = null;
+  /** The list shows archived conversations instead of current ones. */
+  private showingArchived = false;
 
   private readonly searchLatest = new Latest();
   private readonly runSearchSoon: Debounced<[string]>;
@@ -72,6 +82,7 @@ export class Sidebar {
     );
 
     o.newChat.addEventListener("click", () => o.onNewChat());
+    o.archivedToggle.addEventListener("click", () => void this.showArchived(!this.showingArchived));
     o.list.addEventListener("click", (e) => this.onListClick(e));
     o.list.addEventListener("dblclick", (e) => {
       const row = this.rowOf(e.target);
@@ -87,9 +98,25 @@ export class Sidebar {
       if (hit) this.openHit(Number(hit.dataset.index));
     });
     o.searchResults.hidden = true;
+    o.searchFilters.hidden = true;
+    const onFilters = () => {
+      const q = o.searchInput.value.trim();
+      o.searchFilters.dataset.active = String(filtersActive(this.filters()));
+      if (q !== "") void this.runSearch(q);
+    };
+    for (const input of [o.searchPeriod, o.searchPinned, o.searchArchived]) input.addEventListener("change", onFilters);
 
     // Relative dates go stale; refresh the loaded rows' labels once a minute.
     setInterval(() => this.refreshDates(), 60_000);
+  }
+
+  /** Shows the archived conversations, or the current ones again. */
+  async showArchived(archived: boolean): Promise<void> {
+    this.showingArchived = archived;
+    this.o.archivedToggle.setAttribute("aria-pressed", String(archived));
+    this.o.list.dataset.archived = String(archived);
+    this.o.list.setAttribute("aria-label", archived ? "Archived conversations" : "Conversations");
+    await this.reload();
   }
 
   /** Loads the first page (again). Resolves when it is shown or failed. */
@@ -114,7 +141,7 @@ export class Sidebar {
     const gen = this.gen;
     let page;
     try {
-      page = await backend.listConversations(false, null, PAGE_SIZE);
+      page = await backend.listConversations(this.showingArchived, null, PAGE_SIZE);
     } catch {
       return; // the list stays as it is; nothing the user asked for failed
     }
@@ -143,6 +170,8 @@ export class Sidebar {
   noteActivity(id: number, provisional: { title: string; model: string }): void {
     const now = Date.now();
     const known = this.data.get(id);
+    // A new chat belongs to the current list, not the archive being browsed.
+    if (!known && this.showingArchived) return;
     const s: ConversationSummary = known
       ? { ...known, updated_at: now }
       : {
@@ -178,7 +207,7 @@ export class Sidebar {
     this.o.listScroll.setAttribute("aria-busy", "true");
     let page;
     try {
-      page = await backend.listConversations(false, this.cursor, PAGE_SIZE);
+      page = await backend.listConversations(this.showingArchived, this.cursor, PAGE_SIZE);
     } catch (err) {
       if (gen === this.gen) this.o.onError(err as AppError);
       return;
@@ -228,9 +257,13 @@ export class Sidebar {
     rename.dataset.action = "rename";
     const pin = iconButton("pin", "Pin", "row-action");
     pin.dataset.action = "pin";
+    const archive = this.showingArchived
+      ? iconButton("unarchive", "Unarchive", "row-action")
+      : iconButton("archive", "Archive", "row-action");
+    archive.dataset.action = "archive";
     const del = iconButton("delete", "Delete", "row-action danger");
     del.dataset.action = "delete";
-    li.append(open, el("div", { className: "row-actions" }, rename, pin, del));
+    li.append(open, el("div", { className: "row-actions" }, rename, pin, archive, del));
     return li;
   }
 
@@ -312,6 +345,9 @@ export class Sidebar {
         return;
       case "pin":
         void this.togglePin(row.id);
+        return;
+      case "archive":
+        void this.archiveRow(row.li, row.id);
         return;
       case "delete":
         void this.deleteRow(row.li, row.id);
@@ -415,6 +451,36 @@ export class Sidebar {
     li.querySelector<HTMLButtonElement>('[data-action="pin"]')?.focus();
   }
 
+  /** Moves a row to the archive (or back out of it), with Undo. */
+  private async archiveRow(li: HTMLLIElement, id: number): Promise<void> {
+    const s = this.data.get(id);
+    if (!s) return;
+    const archived = !this.showingArchived;
+    const gen = this.gen;
+    this.forgetRow(id);
+    const flip = async (to: boolean): Promise<boolean> => {
+      try {
+        await backend.setArchived(id, to);
+        return true;
+      } catch (err) {
+        this.o.onError(err as AppError);
+        return false;
+      }
+    };
+    if (!(await flip(archived))) {
+      if (gen === this.gen) this.reinsert(li, s);
+      return;
+    }
+    const what = archived ? "Archived" : "Moved back from the archive:";
+    this.o.toast.show(`${what} “${s.title}”`, {
+      label: "Undo",
+      run: () =>
+        void flip(!archived).then((ok) => {
+          if (ok && gen === this.gen) this.reinsert(li, s);
+        }),
+    });
+  }
+
   private async deleteRow(li: HTMLLIElement, id: number): Promise<void> {
     const s = this.data.get(id);
     if (!s) return;
@@ -505,16 +571,26 @@ export class Sidebar {
     this.searchedQuery = "";
     this.o.searchResults.replaceChildren();
     this.o.searchResults.hidden = true;
+    this.o.searchFilters.hidden = true;
     this.o.listScroll.hidden = false;
     this.o.searchInput.setAttribute("aria-expanded", "false");
     this.o.searchInput.removeAttribute("aria-activedescendant");
+  }
+
+  private filters(): SearchFilters {
+    const period = this.o.searchPeriod.value;
+    return {
+      period: isSearchPeriod(period) ? period : DEFAULT_FILTERS.period,
+      pinnedOnly: this.o.searchPinned.checked,
+      includeArchived: this.o.searchArchived.checked,
+    };
   }
 
   private async runSearch(query: string): Promise<void> {
     const token = this.searchLatest.next();
     let hits: SearchHit[];
     try {
-      hits = await backend.searchHistory(query, SEARCH_LIMIT);
+      hits = await backend.searchHistory(buildSearchQuery(query, this.filters(), SEARCH_LIMIT, Date.now()));
     } catch (err) {
       if (!this.searchLatest.isCurrent(token)) return;
       this.showSearchMessage(`Search failed: ${(err as AppError).message}`);
@@ -565,6 +641,7 @@ export class Sidebar {
 
   private showResults(): void {
     this.o.searchResults.hidden = false;
+    this.o.searchFilters.hidden = false;
     this.o.listScroll.hidden = true;
     this.o.searchResults.scrollTop = 0;
     this.o.searchInput.setAttribute("aria-expanded", "true");

@@ -463,6 +463,17 @@ impl Store {
         self.write(|tx, _| import_body(tx, &doc.body, &blobs))
     }
 
+    /// Imports either kind of export file: one conversation or the whole
+    /// history. Returns the new ids in document order.
+    pub fn import_json(&mut self, doc: &Value) -> Result<Vec<ConversationId>> {
+        let (format, _) = header_of(doc)?;
+        if format == HISTORY_FORMAT {
+            self.import_all_json(doc)
+        } else {
+            self.import_conversation_json(doc).map(|id| vec![id])
+        }
+    }
+
     /// Every conversation that is not deleted (archived ones included) as a
     /// `megallm-history` document.
     pub fn export_all_json(&self) -> Result<Value> {

@@ -1,0 +1,39 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { DEFAULT_FILTERS, buildSearchQuery, filtersActive, isSearchPeriod } from "../src/lib/search";
+
+const now = Date.UTC(2026, 10, 30, 12, 0, 0);
+
+describe("buildSearchQuery", () => {
+  test("the defaults search everything, archive included, with no date bound", () => {
+    const q = buildSearchQuery("привет", DEFAULT_FILTERS, 30, now);
+    assert.deepEqual(q, { text: "привет", pinned_only: false, include_archived: true, limit: 30 });
+    assert.equal("from" in q, false);
+  });
+
+  test("a period sets `from` that many days back", () => {
+    assert.equal(buildSearchQuery("x", { ...DEFAULT_FILTERS, period: "week" }, 5, now).from, now - 7 * 86_400_000);
+    assert.equal(buildSearchQuery("x", { ...DEFAULT_FILTERS, period: "month" }, 5, now).from, now - 30 * 86_400_000);
+    assert.equal(buildSearchQuery("x", { ...DEFAULT_FILTERS, period: "year" }, 5, now).from, now - 365 * 86_400_000);
+  });
+
+  test("pinned-only and archive switches pass through", () => {
+    const q = buildSearchQuery("x", { period: "any", pinnedOnly: true, includeArchived: false }, 5, now);
+    assert.equal(q.pinned_only, true);
+    assert.equal(q.include_archived, false);
+  });
+});
+
+describe("filters", () => {
+  test("only non-default filters count as active", () => {
+    assert.equal(filtersActive(DEFAULT_FILTERS), false);
+    assert.equal(filtersActive({ ...DEFAULT_FILTERS, period: "year" }), true);
+    assert.equal(filtersActive({ ...DEFAULT_FILTERS, includeArchived: false }), true);
+  });
+
+  test("periods are validated", () => {
+    assert.equal(isSearchPeriod("month"), true);
+    assert.equal(isSearchPeriod("decade"), false);
+    assert.equal(isSearchPeriod("toString"), false);
+  });
+});
