@@ -13,4 +13,6 @@ cd "$(dirname "$0")/../.."
 if [ "$#" -eq 0 ]; then
     set -- --conversations 100000 --messages 1000000
 fi
-exec cargo run --release -p megallm-core --example history_bench -- "$@"
+# The command line is timed too: a whole process start on each history.
+cargo build --release -q -p megallm-cli
+exec cargo run --release -p megallm-core --example history_bench -- --cli target/release/megallm "$@"

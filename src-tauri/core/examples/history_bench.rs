@@ -37,6 +37,8 @@ struct Args {
     seed: u64,
     reuse: bool,
     window: Option<u32>,
+    /// The `megallm` binary: also time a whole process start-up.
+    cli: Option<PathBuf>,
 }
 
 fn parse_args() -> Res<Args> {
@@ -51,6 +53,7 @@ fn parse_args() -> Res<Args> {
         seed: 42,
         reuse: false,
         window: None,
+        cli: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -66,14 +69,16 @@ fn parse_args() -> Res<Args> {
             "--seed" => a.seed = value()?.parse()?,
             "--reuse" => a.reuse = true,
             "--window" => a.window = Some(value()?.parse()?),
+            "--cli" => a.cli = Some(PathBuf::from(value()?)),
             "-h" | "--help" => {
                 println!(
                     "history_bench [--conversations N] [--messages N] [--big N] [--big-size N]\n\
                      \x20             [--repeats N] [--queries N] [--dir PATH] [--seed N]\n\
-                     \x20             [--reuse] [--window N]\n\
+                     \x20             [--reuse] [--window N] [--cli PATH]\n\
                      --big conversations of --big-size messages are included in --messages.\n\
                      --reuse measures the history already in --dir (same sizes and seed).\n\
-                     --window sets Store::set_search_window."
+                     --window sets Store::set_search_window.\n\
+                     --cli PATH also times `megallm history list` start to exit on each history."
                 );
                 std::process::exit(0);
             }
@@ -391,6 +396,43 @@ fn startup(path: &Path) -> Res<(Duration, Duration)> {
     Ok((total, opened))
 }
 
+/// A whole program start on each history: spawn `megallm history list`
+/// (open the store, read the first page, print it, exit), interleaved,
+/// medians. This is what a user waits for, process start included.
+fn process_startup(
+    cli: &Path,
+    big_dir: &Path,
+    empty_dir: &Path,
+    repeats: usize,
+) -> Res<(Duration, Duration)> {
+    let run = |data: &Path| -> Res<Duration> {
+        let t = Instant::now();
+        let out = std::process::Command::new(cli)
+            .args(["history", "list"])
+            .env("MEGALLM_DATA_DIR", data)
+            .stdout(std::process::Stdio::null())
+            .output()?;
+        let took = t.elapsed();
+        if !out.status.success() {
+            return Err(format!(
+                "{} history list failed: {}",
+                cli.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+            .into());
+        }
+        Ok(took)
+    };
+    run(big_dir)?;
+    run(empty_dir)?;
+    let (mut big, mut empty) = (Vec::new(), Vec::new());
+    for _ in 0..repeats {
+        big.push(run(big_dir)?);
+        empty.push(run(empty_dir)?);
+    }
+    Ok((median(big), median(empty)))
+}
+
 fn queries(rng: &mut StdRng, vocab: &Vocab, n: usize) -> Vec<String> {
     // Users search for distinctive words, so terms come from the whole
     // vocabulary uniformly, not weighted by frequency; a third are
@@ -422,8 +464,12 @@ fn main() -> Res<()> {
     let tmp = tempfile::tempdir()?;
     let dir = a.dir.clone().unwrap_or_else(|| tmp.path().to_owned());
     std::fs::create_dir_all(&dir)?;
-    let big_path = dir.join("big.db");
-    let empty_path = dir.join("empty.db");
+    // Each history in a data folder of its own, as the app and CLI find it.
+    let (big_dir, empty_dir) = (dir.join("big"), dir.join("empty"));
+    std::fs::create_dir_all(&big_dir)?;
+    std::fs::create_dir_all(&empty_dir)?;
+    let big_path = big_dir.join("history.db");
+    let empty_path = empty_dir.join("history.db");
     let mut rng = StdRng::seed_from_u64(a.seed);
     let vocab = Vocab::new(&mut rng);
 
@@ -479,6 +525,10 @@ fn main() -> Res<()> {
         empty_open.push(o);
     }
     let (big_m, empty_m) = (median(big_t), median(empty_t));
+    let process = match &a.cli {
+        Some(cli) => Some(process_startup(cli, &big_dir, &empty_dir, a.repeats)?),
+        None => None,
+    };
 
     let mut store = Store::open(&big_path)?;
     if store.recover_interrupted()? != 0 {
@@ -618,6 +668,14 @@ fn main() -> Res<()> {
         ms(median(big_open)),
         ms(median(empty_open))
     );
+    if let Some((big_p, empty_p)) = process {
+        println!(
+            "  process start-up (`megallm history list`, spawn to exit)\n                                  big {}  empty {}  ratio {:.2}   (target <= 1.1)",
+            ms(big_p),
+            ms(empty_p),
+            big_p.as_secs_f64() / empty_p.as_secs_f64()
+        );
+    }
     drop(store);
     if a.dir.is_some() {
         println!("kept in {}", dir.display());
