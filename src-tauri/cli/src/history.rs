@@ -17,6 +17,18 @@ pub enum HistoryCommand {
         query: String,
         #[arg(long, default_value_t = 20)]
         limit: u32,
+        /// Only messages by (or in conversations using) this model.
+        #[arg(long)]
+        model: Option<String>,
+        /// Only messages from the last N days.
+        #[arg(long, value_name = "N")]
+        since_days: Option<u32>,
+        /// Only pinned conversations.
+        #[arg(long)]
+        pinned: bool,
+        /// Archived conversations too.
+        #[arg(long)]
+        include_archived: bool,
     },
     /// A conversation's messages (the active branch).
     Show { id: ConversationId },
@@ -59,11 +71,25 @@ pub async fn run(cmd: HistoryCommand) -> Result<(), Failure> {
                 );
             }
         }
-        HistoryCommand::Search { query, limit } => {
-            for hit in store
-                .search(&SearchQuery::text(query, limit))
-                .map_err(err)?
-            {
+        HistoryCommand::Search {
+            query,
+            limit,
+            model,
+            since_days,
+            pinned,
+            include_archived,
+        } => {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            let q = SearchQuery {
+                model,
+                from: since_days.map(|d| now - i64::from(d) * 86_400_000),
+                pinned_only: pinned,
+                include_archived,
+                ..SearchQuery::text(query, limit)
+            };
+            for hit in store.search(&q).map_err(err)? {
                 let snippet = hit
                     .snippet
                     .replace(SNIPPET_START, "[")

@@ -75,6 +75,22 @@ async fn ask_streams_and_saves_to_history() {
     ))
     .unwrap();
     assert_eq!(json["format"], "megallm-conversation");
+
+    // Filters: the model and the period match, pinned-only does not (nothing
+    // is pinned), and a model never used finds nothing.
+    let all = search_hits(&e, &[]).await;
+    assert!(all > 0);
+    let narrowed = ["--model", "claude-sonnet-4", "--since-days", "1"];
+    assert_eq!(search_hits(&e, &narrowed).await, all);
+    assert_eq!(search_hits(&e, &["--model", "claude-3.5-sonnet"]).await, 0);
+    assert_eq!(search_hits(&e, &["--pinned"]).await, 0);
+}
+
+/// How many hits `megallm history search script` prints with `filters`.
+async fn search_hits(e: &Env, filters: &[&str]) -> usize {
+    let mut args = vec!["history", "search", "script"];
+    args.extend_from_slice(filters);
+    stdout(&e.run(&args).await).lines().count()
 }
 
 #[tokio::test]
