@@ -611,5 +611,33 @@ fn conversations_are_exported_imported_and_archived() {
     wait_until("the archived one left out", Duration::from_secs(10), || {
         hits(&s) == 2
     });
+    // The model filter lists the service's models; another model finds
+    // nothing, the conversation's own finds it again.
+    let pick_model = |model: &str| {
+        s.execute(
+            "const select = document.querySelector('#search-model');
+             if (![...select.options].some((o) => o.value === arguments[0])) return false;
+             select.value = arguments[0];
+             select.dispatchEvent(new Event('change'));
+             return true;",
+            serde_json::json!([model]),
+        )
+        .unwrap()
+            == serde_json::json!(true)
+    };
+    wait_until(
+        "the model list in the filter",
+        Duration::from_secs(10),
+        || pick_model("claude-opus-4-1-20250805"),
+    );
+    wait_until("no hits for another model", Duration::from_secs(10), || {
+        hits(&s) == 0 && !s.find_all(".search-empty").unwrap().is_empty()
+    });
+    assert!(pick_model("claude-sonnet-4"));
+    wait_until(
+        "hits for the conversation's model",
+        Duration::from_secs(10),
+        || hits(&s) == 2,
+    );
     s.screenshot("search-filters").unwrap();
 }

@@ -75,6 +75,7 @@ const sidebar = new Sidebar({
   searchResults: byId("search-results"),
   searchFilters: byId("search-filters"),
   searchPeriod: byId<HTMLSelectElement>("search-period"),
+  searchModel: byId<HTMLSelectElement>("search-model"),
   searchPinned: byId<HTMLInputElement>("search-pinned"),
   searchArchived: byId<HTMLInputElement>("search-archived"),
   listScroll: byId("conversation-scroll"),
@@ -332,7 +333,9 @@ function loadModels(fresh: boolean): Promise<ModelInfo[]> {
     modelsLoad = load;
     load.then(
       (models) => {
-        if (modelsLoad === load) state.models = models;
+        if (modelsLoad !== load) return;
+        state.models = models;
+        sidebar.setSearchModels(models);
       },
       () => {
         if (modelsLoad === load) modelsLoad = null; // asked again next time

@@ -18,9 +18,15 @@ describe("buildSearchQuery", () => {
   });
 
   test("pinned-only and archive switches pass through", () => {
-    const q = buildSearchQuery("x", { period: "any", pinnedOnly: true, includeArchived: false }, 5, now);
+    const q = buildSearchQuery("x", { period: "any", model: null, pinnedOnly: true, includeArchived: false }, 5, now);
     assert.equal(q.pinned_only, true);
     assert.equal(q.include_archived, false);
+  });
+
+  test("a model narrows the search; none (or an empty choice) does not", () => {
+    assert.equal(buildSearchQuery("x", { ...DEFAULT_FILTERS, model: "claude-sonnet-4" }, 5, now).model, "claude-sonnet-4");
+    assert.equal("model" in buildSearchQuery("x", { ...DEFAULT_FILTERS, model: "" }, 5, now), false);
+    assert.equal("model" in buildSearchQuery("x", DEFAULT_FILTERS, 5, now), false);
   });
 });
 
@@ -29,6 +35,8 @@ describe("filters", () => {
     assert.equal(filtersActive(DEFAULT_FILTERS), false);
     assert.equal(filtersActive({ ...DEFAULT_FILTERS, period: "year" }), true);
     assert.equal(filtersActive({ ...DEFAULT_FILTERS, includeArchived: false }), true);
+    assert.equal(filtersActive({ ...DEFAULT_FILTERS, model: "claude-3.7-sonnet" }), true);
+    assert.equal(filtersActive({ ...DEFAULT_FILTERS, model: "" }), false);
   });
 
   test("periods are validated", () => {

@@ -7,11 +7,13 @@ export type SearchPeriod = "any" | "week" | "month" | "year";
 
 export interface SearchFilters {
   period: SearchPeriod;
+  /** Only messages by (or in conversations using) this model; null for any. */
+  model: string | null;
   pinnedOnly: boolean;
   includeArchived: boolean;
 }
 
-export const DEFAULT_FILTERS: SearchFilters = { period: "any", pinnedOnly: false, includeArchived: true };
+export const DEFAULT_FILTERS: SearchFilters = { period: "any", model: null, pinnedOnly: false, includeArchived: true };
 
 const DAY_MS = 86_400_000;
 const PERIOD_DAYS: Record<Exclude<SearchPeriod, "any">, number> = { week: 7, month: 30, year: 365 };
@@ -29,6 +31,7 @@ export function buildSearchQuery(text: string, filters: SearchFilters, limit: nu
     limit,
   };
   if (filters.period !== "any") query.from = now - PERIOD_DAYS[filters.period] * DAY_MS;
+  if (filters.model !== null && filters.model !== "") query.model = filters.model;
   return query;
 }
 
@@ -36,6 +39,7 @@ export function buildSearchQuery(text: string, filters: SearchFilters, limit: nu
 export function filtersActive(filters: SearchFilters): boolean {
   return (
     filters.period !== DEFAULT_FILTERS.period ||
+    (filters.model ?? "") !== "" ||
     filters.pinnedOnly !== DEFAULT_FILTERS.pinnedOnly ||
     filters.includeArchived !== DEFAULT_FILTERS.includeArchived
   );

@@ -14,7 +14,8 @@ import { snippetToHtml, snippetToText } from "../lib/html";
 import { DEFAULT_FILTERS, buildSearchQuery, filtersActive, isSearchPeriod, type SearchFilters } from "../lib/search";
 import { formatAbsolute, formatRelative } from "../lib/time";
 import { Latest, debounce, type Debounced } from "../lib/util";
-import type { AppError, ConversationSummary, ListCursor, SearchHit } from "../types";
+import { modelChoices } from "../lib/models";
+import type { AppError, ConversationSummary, ListCursor, ModelInfo, SearchHit } from "../types";
 import type { Toast } from "./banner";
 
 const PAGE_SIZE = 50;
@@ -28,6 +29,7 @@ export interface SidebarOptions {
   /** Shown while searching: period, pinned only, archived included. */
   searchFilters: HTMLElement;
   searchPeriod: HTMLSelectElement;
+  searchModel: HTMLSelectElement;
   searchPinned: HTMLInputElement;
   searchArchived: HTMLInputElement;
   /** The scroll container around the list. */
@@ -104,7 +106,9 @@ export class Sidebar {
       o.searchFilters.dataset.active = String(filtersActive(this.filters()));
       if (q !== "") void this.runSearch(q);
     };
-    for (const input of [o.searchPeriod, o.searchPinned, o.searchArchived]) input.addEventListener("change", onFilters);
+    for (const input of [o.searchPeriod, o.searchModel, o.searchPinned, o.searchArchived]) {
+      input.addEventListener("change", onFilters);
+    }
 
     // Relative dates go stale; refresh the loaded rows' labels once a minute.
     setInterval(() => this.refreshDates(), 60_000);
@@ -577,10 +581,20 @@ export class Sidebar {
     this.o.searchInput.removeAttribute("aria-activedescendant");
   }
 
+  /** Offers the service's models in the search's model filter, keeping the choice. */
+  setSearchModels(models: readonly ModelInfo[]): void {
+    const select = this.o.searchModel;
+    const chosen = select.value;
+    const options = modelChoices(models, [chosen]).map((m) => el("option", { text: m.label, attrs: { value: m.id } }));
+    select.replaceChildren(el("option", { text: "Any model", attrs: { value: "" } }), ...options);
+    select.value = chosen;
+  }
+
   private filters(): SearchFilters {
     const period = this.o.searchPeriod.value;
     return {
       period: isSearchPeriod(period) ? period : DEFAULT_FILTERS.period,
+      model: this.o.searchModel.value || null,
       pinnedOnly: this.o.searchPinned.checked,
       includeArchived: this.o.searchArchived.checked,
     };
