@@ -9,8 +9,8 @@ use megallm_core::api::{ApiKey, Client, ClientConfig};
 use megallm_core::chat::SharedStore;
 use megallm_core::secrets::KeyStore;
 use megallm_core::settings::Settings;
-use megallm_core::store::Store;
 use megallm_core::store::types::MessageId;
+use megallm_core::store::{Store, now_ms};
 use megallm_core::{AppError, ErrorCode, config};
 use tokio_util::sync::CancellationToken;
 
@@ -29,13 +29,6 @@ pub struct AppState {
 }
 
 const PURGE_AFTER_MS: i64 = 30 * 24 * 60 * 60 * 1000;
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
 
 fn internal() -> AppError {
     AppError::new(

@@ -12,10 +12,12 @@ import type {
   AppInfo,
   ConversationPage,
   ConversationView,
+  ExportFormat,
   KeyStatus,
   ListCursor,
   ModelInfo,
   RateLimits,
+  RetryMode,
   SearchHit,
   SearchQuery,
   Settings,
@@ -95,9 +97,6 @@ export function sendMessage(
   return call<void>("send_message", { conversationId, text, model, onEvent: channel });
 }
 
-/** How to have another go at a reply: a new one beside it, or the rest of a cut-off one. */
-export type RetryMode = "regenerate" | "continue";
-
 /** Regenerates or continues the reply `messageId`, streaming like `sendMessage`. */
 export function retryReply(
   conversationId: number,
@@ -145,7 +144,7 @@ export function openLink(url: string): Promise<void> {
 }
 
 /** Saves a conversation to the Downloads folder; resolves to the file's path. */
-export function exportConversation(id: number, format: "markdown" | "json"): Promise<string> {
+export function exportConversation(id: number, format: ExportFormat): Promise<string> {
   return call<string>("export_conversation", { id, format });
 }
 

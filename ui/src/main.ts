@@ -8,8 +8,7 @@ import { byId } from "./dom";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
 import { provisionalTitle } from "./lib/util";
-import type { RetryMode } from "./backend";
-import type { AppError, AppInfo, ModelInfo, Settings, StreamUpdate } from "./types";
+import type { AppError, AppInfo, ModelInfo, RetryMode, Settings, StreamUpdate } from "./types";
 import { Banner, Toast } from "./views/banner";
 import { Composer } from "./views/composer";
 import { HistoryFiles } from "./views/history-files";
@@ -56,6 +55,8 @@ const pane = new ConversationPane({
   title: byId("conversation-title"),
   onStop: () => void stop(),
   onRetry: (messageId, mode) => void retry(messageId, mode),
+  // Export applies to the conversation on screen.
+  onShown: () => historyFiles.sync(),
   onError: showError,
 });
 
@@ -138,7 +139,6 @@ function newChat(): void {
   closeSidebarIfOverlay();
   state.conversationId = null;
   pane.showEmpty();
-  historyFiles.sync();
   sidebar.setActive(null);
   composer.resetModel();
   composer.focus();
@@ -150,7 +150,6 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
   state.conversationId = id;
   sidebar.setActive(id);
   const opened = await pane.open(id, messageId);
-  historyFiles.sync();
   if (state.conversationId !== id) return; // the user went elsewhere meanwhile
   if (opened) {
     composer.setModel(opened.model);
@@ -272,7 +271,6 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
       sidebar.noteActivity(update.conversation_id, { title, model: s.model ?? state.info?.default_model ?? "" });
       if (shown) {
         state.conversationId = update.conversation_id;
-        historyFiles.sync();
         sidebar.setActive(update.conversation_id);
         if (s.target === null) pane.setTitle(title);
       }

@@ -1,6 +1,8 @@
 use clap::{Subcommand, ValueEnum};
 use megallm_core::store::types::ConversationId;
-use megallm_core::store::{ListQuery, SNIPPET_END, SNIPPET_START, SearchQuery, Store};
+use megallm_core::store::{
+    ExportFormat, ListQuery, SNIPPET_END, SNIPPET_START, SearchQuery, Store, now_ms,
+};
 use megallm_core::{AppError, config};
 
 use crate::Failure;
@@ -79,9 +81,7 @@ pub async fn run(cmd: HistoryCommand) -> Result<(), Failure> {
             pinned,
             include_archived,
         } => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as i64);
+            let now = now_ms();
             let q = SearchQuery {
                 model,
                 from: since_days.map(|d| now - i64::from(d) * 86_400_000),
@@ -120,17 +120,18 @@ pub async fn run(cmd: HistoryCommand) -> Result<(), Failure> {
             }
         }
         HistoryCommand::Export { id, format } => match format {
-            Format::Md => print!("{}", store.export_conversation_markdown(id).map_err(err)?),
-            Format::Json => {
-                let v = store.export_conversation_json(id).map_err(err)?;
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&v).map_err(|e| Failure {
-                        kind: "internal".into(),
-                        message: e.to_string()
-                    })?
-                );
-            }
+            Format::Md => print!(
+                "{}",
+                store
+                    .export_conversation_as(id, ExportFormat::Markdown)
+                    .map_err(err)?
+            ),
+            Format::Json => println!(
+                "{}",
+                store
+                    .export_conversation_as(id, ExportFormat::Json)
+                    .map_err(err)?
+            ),
         },
     }
     Ok(())

@@ -1,5 +1,7 @@
 use megallm_core::AppError;
-use megallm_core::chat::{SendMode, SendOptions, StreamUpdate, send_message as core_send};
+use megallm_core::chat::{
+    RetryMode, SendMode, SendOptions, StreamUpdate, send_message as core_send,
+};
 use megallm_core::store::types::{ConversationId, MessageId, SamplingSettings};
 use tauri::State;
 use tauri::ipc::Channel;
@@ -35,13 +37,6 @@ pub async fn send_message(
     stream_turn(&state, opts, on_event).await
 }
 
-#[derive(Debug, Clone, Copy, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RetryMode {
-    Regenerate,
-    Continue,
-}
-
 /// Another go at the reply `message_id`: a fresh reply beside it
 /// (regenerate) or the rest of a cut-off one (continue), streamed like a
 /// new message.
@@ -56,10 +51,7 @@ pub async fn retry_reply(
 ) -> Result<(), AppError> {
     let model = model.unwrap_or_else(|| state.settings().default_model);
     let mut opts = SendOptions::new(Some(conversation_id), "", model);
-    opts.mode = match mode {
-        RetryMode::Regenerate => SendMode::Regenerate(message_id),
-        RetryMode::Continue => SendMode::Continue(message_id),
-    };
+    opts.mode = SendMode::retry(mode, message_id);
     stream_turn(&state, opts, on_event).await
 }
 

@@ -1,7 +1,7 @@
 use megallm_core::chat::{ConversationView, message_view, with_store};
 use megallm_core::store::types::{ConversationId, MessageId};
 use megallm_core::store::{
-    ConversationPage, ListCursor, ListQuery, SearchHit, SearchQuery, StoreError,
+    ConversationPage, ExportFormat, ListCursor, ListQuery, SearchHit, SearchQuery, now_ms,
 };
 use megallm_core::{AppError, ErrorCode, config};
 use tauri::State;
@@ -101,13 +101,6 @@ pub async fn restore_conversation(
     with_store(&state.store()?, move |s| s.restore_conversation(id)).await
 }
 
-#[derive(Debug, Clone, Copy, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExportFormat {
-    Markdown,
-    Json,
-}
-
 /// Writes a conversation to the Downloads folder; returns the file's path.
 #[tauri::command]
 pub async fn export_conversation(
@@ -116,34 +109,23 @@ pub async fn export_conversation(
     format: ExportFormat,
 ) -> Result<String, AppError> {
     let (title, body) = with_store(&state.store()?, move |s| {
-        let title = s.get_conversation(id)?.title;
-        let body = match format {
-            ExportFormat::Markdown => s.export_conversation_markdown(id)?,
-            ExportFormat::Json => pretty(&s.export_conversation_json(id)?)?,
-        };
-        Ok((title, body))
+        Ok((
+            s.get_conversation(id)?.title,
+            s.export_conversation_as(id, format)?,
+        ))
     })
     .await?;
-    let ext = match format {
-        ExportFormat::Markdown => "md",
-        ExportFormat::Json => "json",
-    };
-    write_export(&format!("{}.{ext}", config::file_stem(&title, id)), body).await
+    let name = format!("{}.{}", config::file_stem(&title, id), format.extension());
+    write_export(&name, body).await
 }
 
 /// Writes every conversation (archived ones included) as one JSON file to
 /// the Downloads folder; returns the file's path.
 #[tauri::command]
 pub async fn export_history(state: State<'_, AppState>) -> Result<String, AppError> {
-    let body = with_store(&state.store()?, |s| pretty(&s.export_all_json()?)).await?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    write_export(&config::history_export_name(now), body).await
-}
-
-fn pretty(doc: &serde_json::Value) -> Result<String, StoreError> {
-    serde_json::to_string_pretty(doc).map_err(|e| StoreError::Invalid(e.to_string()))
+    let body = with_store(&state.store()?, |s| s.export_all_text()).await?;
+    let name = config::history_export_name(now_ms() / 1000);
+    write_export(&name, body).await
 }
 
 async fn write_export(name: &str, body: String) -> Result<String, AppError> {

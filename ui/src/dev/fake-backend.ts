@@ -20,11 +20,13 @@ import type {
   ConversationPage,
   ConversationSummary,
   ConversationView,
+  ExportFormat,
   KeyStatus,
   ListCursor,
   MessageView,
   ModelInfo,
   RateLimits,
+  RetryMode,
   SearchHit,
   SearchQuery,
   Settings,
@@ -329,7 +331,7 @@ function closeTags(partial: string): string {
 export async function retryReply(
   conversationId: number,
   messageId: number,
-  mode: "regenerate" | "continue",
+  mode: RetryMode,
   model: string | null,
   onEvent: (update: StreamUpdate) => void,
 ): Promise<void> {
@@ -438,7 +440,7 @@ export async function openLink(url: string): Promise<void> {
   window.alert?.(`Would open in the system browser:\n${url}`);
 }
 
-export async function exportConversation(id: number, format: "markdown" | "json"): Promise<string> {
+export async function exportConversation(id: number, format: ExportFormat): Promise<string> {
   await delay(30);
   if (!conversations.has(id)) throw fail("not_found", "No such conversation.");
   return `~/Downloads/conversation-${id}.${format === "markdown" ? "md" : "json"}`;

@@ -13,11 +13,10 @@
 //   document and sends allowed URLs to the system browser.
 
 import * as backend from "../backend";
-import type { RetryMode } from "../backend";
 import { el } from "../dom";
 import { StreamingTail, type DeltaLike } from "../lib/stream";
 import { isNearBottom } from "../lib/util";
-import type { AppError, MessageView } from "../types";
+import type { AppError, MessageView, RetryMode } from "../types";
 
 const PAGE_SIZE = 40;
 /** How many older pages to walk through at most to reach a search hit. */
@@ -32,6 +31,8 @@ export interface ConversationPaneOptions {
   onStop(): void;
   /** "Regenerate" or "Continue" was used on reply `messageId`. */
   onRetry(messageId: number, mode: RetryMode): void;
+  /** The pane now shows conversation `id` (null: a new, unsaved chat). */
+  onShown(id: number | null): void;
   onError(error: AppError): void;
 }
 
@@ -116,7 +117,7 @@ export class ConversationPane {
   showEmpty(): void {
     this.gen++;
     this.reset();
-    this.conversationId = null;
+    this.setConversation(null);
     this.setTitle("New chat");
     this.empty.hidden = false;
   }
@@ -147,7 +148,7 @@ export class ConversationPane {
     if (gen !== this.gen) return null;
     this.messages.removeAttribute("aria-busy");
     this.reset();
-    this.conversationId = view.conversation.id;
+    this.setConversation(view.conversation.id);
     this.hasMore = view.has_more;
     this.setTitle(view.conversation.title);
     this.empty.hidden = true;
@@ -200,7 +201,7 @@ export class ConversationPane {
     replaces?: number,
   ): boolean {
     if (generation !== this.gen) return false;
-    this.conversationId = conversationId;
+    this.setConversation(conversationId);
     this.empty.hidden = true;
     this.removeRetryActions();
     const replaced = replaces === undefined ? null : this.findMessage(replaces);
@@ -261,6 +262,11 @@ export class ConversationPane {
   }
 
   // --- internals -------------------------------------------------------
+
+  private setConversation(id: number | null): void {
+    this.conversationId = id;
+    this.options.onShown(id);
+  }
 
   private removeRetryActions(): void {
     for (const old of this.list.querySelectorAll(".retry-actions")) old.remove();

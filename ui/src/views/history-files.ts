@@ -5,7 +5,7 @@
 // says where.
 
 import * as backend from "../backend";
-import type { AppError } from "../types";
+import type { AppError, ExportFormat } from "../types";
 import type { Toast } from "./banner";
 
 export interface HistoryFilesOptions {
@@ -40,7 +40,7 @@ export class HistoryFiles {
     this.o.exportActions.hidden = this.o.currentId() === null;
   }
 
-  private async exportCurrent(format: "markdown" | "json", button: HTMLButtonElement): Promise<void> {
+  private async exportCurrent(format: ExportFormat, button: HTMLButtonElement): Promise<void> {
     const id = this.o.currentId();
     if (id === null) return;
     await this.busy(button, async () => this.saved(await backend.exportConversation(id, format)));

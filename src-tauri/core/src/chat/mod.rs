@@ -9,5 +9,7 @@ pub mod view;
 
 pub use render::{message_view, render_content};
 pub use request::build_request;
-pub use send::{SendMode, SendOptions, SharedStore, TurnOutcome, send_message, with_store};
+pub use send::{
+    RetryMode, SendMode, SendOptions, SharedStore, TurnOutcome, send_message, with_store,
+};
 pub use view::{ConversationView, MessageView, StreamUpdate};

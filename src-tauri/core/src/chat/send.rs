@@ -3,9 +3,11 @@
 //! whatever happens the row ends complete, interrupted or failed with every
 //! byte that arrived.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -21,7 +23,8 @@ use crate::store::types::{
     Conversation, ConversationId, MessageId, MessageStatus, Role, SamplingSettings, StoredMessage,
 };
 use crate::store::{
-    FinishMessage, NewConversation, NewMessage, Store, StoreError, title_from_first_exchange,
+    FinishMessage, NewConversation, NewMessage, Store, StoreError, now_ms,
+    title_from_first_exchange,
 };
 
 pub type SharedStore = Arc<Mutex<Store>>;
@@ -99,13 +102,6 @@ pub struct TurnOutcome {
     pub error: Option<ApiError>,
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
-
 fn content_text(content: &[ContentBlock]) -> String {
     let mut text = String::new();
     for t in content.iter().filter_map(ContentBlock::as_text) {
@@ -129,6 +125,25 @@ pub enum SendMode {
     /// Carries on a cut-off reply in place: what arrived is sent back as the
     /// start of the reply (an assistant prefill) and the rest is appended.
     Continue(MessageId),
+}
+
+/// Another go at a reply, as the UI asks for it (see [`SendMode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum RetryMode {
+    Regenerate,
+    Continue,
+}
+
+impl SendMode {
+    /// The mode for another go at reply `id`.
+    pub fn retry(mode: RetryMode, id: MessageId) -> Self {
+        match mode {
+            RetryMode::Regenerate => SendMode::Regenerate(id),
+            RetryMode::Continue => SendMode::Continue(id),
+        }
+    }
 }
 
 /// Everything a turn needs once its rows are stored.
@@ -296,12 +311,8 @@ async fn prepare_continue(
             json!([{"type": "text", "text": prefix}])
         };
         let resumed = s.resume_message(id, &content, &prefix)?;
-        let user_id = resumed
-            .parent_id
-            .ok_or_else(|| StoreError::invalid("Only a reply can be continued"))?;
-        let (conversation, user, _) = question(s, resumed.conversation_id, user_id, model)?;
         // The reply so far closes the request: the model picks up from it.
-        let branch = s.branch_messages(id)?;
+        let (conversation, user, branch) = question(s, resumed.conversation_id, id, model)?;
         Ok(Prepared {
             conversation,
             user,
@@ -331,19 +342,20 @@ fn append_reply(
     })
 }
 
-/// The conversation (answered by `model`), the question `user_id` and the
-/// branch that ends with it.
+/// The conversation (answered by `model`), the branch that ends at `leaf`
+/// (the request's messages) and the question on it: its last user message.
 fn question(
     s: &Store,
     conversation_id: ConversationId,
-    user_id: MessageId,
+    leaf: MessageId,
     model: String,
 ) -> Result<(Conversation, StoredMessage, Vec<StoredMessage>), StoreError> {
     let mut conversation = s.get_conversation(conversation_id)?;
     conversation.model = model;
-    let branch = s.branch_messages(user_id)?;
+    let branch = s.branch_messages(leaf)?;
     let user = branch
-        .last()
+        .iter()
+        .rfind(|m| m.role == Role::User)
         .cloned()
         .ok_or(StoreError::NotFound("message"))?;
     Ok((conversation, user, branch))
@@ -436,24 +448,20 @@ impl Turn<'_> {
     }
 
     /// The reply's blocks: a continued reply's prefix joined to what the
-    /// stream brought.
-    fn whole(&self, streamed: &[ContentBlock]) -> Vec<ContentBlock> {
+    /// stream brought. A fresh reply's blocks are borrowed as they are, so a
+    /// checkpoint copies nothing it did not copy before.
+    fn whole<'b>(&self, streamed: &'b [ContentBlock]) -> Cow<'b, [ContentBlock]> {
         if self.prefix.is_empty() {
-            return streamed.to_vec();
+            return Cow::Borrowed(streamed);
         }
-        let mut blocks = Vec::with_capacity(streamed.len() + 1);
-        match streamed.split_first() {
-            Some((first, rest)) if first.as_text().is_some() => {
-                let more = first.as_text().unwrap_or_default();
-                blocks.push(ContentBlock::text(format!("{}{more}", self.prefix)));
-                blocks.extend_from_slice(rest);
-            }
-            _ => {
-                blocks.push(ContentBlock::text(self.prefix.clone()));
-                blocks.extend_from_slice(streamed);
-            }
-        }
-        blocks
+        let (more, rest) = match streamed.first().and_then(ContentBlock::as_text) {
+            Some(text) => (text, &streamed[1..]),
+            None => ("", streamed),
+        };
+        let mut blocks = Vec::with_capacity(rest.len() + 1);
+        blocks.push(ContentBlock::text(format!("{}{more}", self.prefix)));
+        blocks.extend_from_slice(rest);
+        Cow::Owned(blocks)
     }
 
     async fn checkpoint(&self, snapshot: &MessageResponse) {

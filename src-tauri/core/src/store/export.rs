@@ -14,6 +14,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use ts_rs::TS;
 
 use crate::api::types::Usage;
 
@@ -361,6 +362,27 @@ fn header_of(doc: &Value) -> Result<(String, u32)> {
     Ok((format.to_owned(), version))
 }
 
+/// The kinds of file a conversation exports to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportFormat {
+    /// Readable; only the active branch.
+    Markdown,
+    /// Lossless; imports back as the same conversation.
+    Json,
+}
+
+impl ExportFormat {
+    /// The file name extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Markdown => "md",
+            ExportFormat::Json => "json",
+        }
+    }
+}
+
 impl Store {
     /// The active branch as Markdown for reading: title, model, then each
     /// message under a role heading with its attachments listed.
@@ -461,6 +483,26 @@ impl Store {
         let doc: ConversationDoc = parse_doc(doc)?;
         let blobs = decode_blobs(&doc.blobs)?;
         self.write(|tx, _| import_body(tx, &doc.body, &blobs))
+    }
+
+    /// The text of a conversation's export file in `format`: Markdown, or
+    /// the lossless JSON document pretty-printed.
+    pub fn export_conversation_as(
+        &self,
+        id: ConversationId,
+        format: ExportFormat,
+    ) -> Result<String> {
+        match format {
+            ExportFormat::Markdown => self.export_conversation_markdown(id),
+            ExportFormat::Json => Ok(serde_json::to_string_pretty(
+                &self.export_conversation_json(id)?,
+            )?),
+        }
+    }
+
+    /// The text of a whole-history export file (pretty-printed JSON).
+    pub fn export_all_text(&self) -> Result<String> {
+        Ok(serde_json::to_string_pretty(&self.export_all_json()?)?)
     }
 
     /// Imports either kind of export file: one conversation or the whole

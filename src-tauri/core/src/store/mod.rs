@@ -29,7 +29,7 @@ use crate::api::models::Pricing;
 
 pub use connection::backup_path;
 pub use error::{Result, StoreError};
-pub use export::{CONVERSATION_FORMAT, EXPORT_VERSION, HISTORY_FORMAT};
+pub use export::{CONVERSATION_FORMAT, EXPORT_VERSION, ExportFormat, HISTORY_FORMAT};
 pub use migrations::SCHEMA_VERSION;
 pub use search::{SEARCH_WINDOW, SNIPPET_END, SNIPPET_START, fts_query};
 pub use title::{DEFAULT_TITLE, title_from_first_exchange};
@@ -53,7 +53,8 @@ impl std::fmt::Debug for Store {
     }
 }
 
-fn system_now() -> Timestamp {
+/// Now, as the history's timestamps count it: milliseconds since the epoch.
+pub fn now_ms() -> Timestamp {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -69,7 +70,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self> {
         Ok(Self {
             conn: connection::open_file(path)?,
-            clock: Box::new(system_now),
+            clock: Box::new(now_ms),
             path: Some(path.to_owned()),
             pricing: HashMap::new(),
             search_window: search::SEARCH_WINDOW,
@@ -80,7 +81,7 @@ impl Store {
     pub fn open_in_memory() -> Result<Self> {
         Ok(Self {
             conn: connection::open_memory()?,
-            clock: Box::new(system_now),
+            clock: Box::new(now_ms),
             path: None,
             pricing: HashMap::new(),
             search_window: search::SEARCH_WINDOW,
