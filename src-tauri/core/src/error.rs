@@ -42,6 +42,16 @@ pub enum ErrorCode {
     Cancelled,
     /// The local history database failed.
     Storage,
+    /// A value the user gave (or a stored one it refers to) is not valid.
+    InvalidInput,
+    /// A file to import is not an export this version can read.
+    ImportFormat,
+    /// The disk is full: free space and try again; what was saved is kept.
+    DiskFull,
+    /// Another MegaLLM process holds the history: wait, or close it.
+    DatabaseLocked,
+    /// The history was written by a newer app: it is open read-only.
+    DatabaseNewer,
     /// A setting is missing or invalid.
     Config,
     /// Something in the app itself went wrong.
@@ -66,7 +76,24 @@ pub struct AppError {
     pub request_id: Option<String>,
 }
 
+impl ErrorCode {
+    /// The code as the UI and the CLI print it (`rate_limit`, `disk_full`),
+    /// from its serde name, so a new code needs no second spelling.
+    pub fn as_str(self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(s)) => s,
+            _ => "internal".to_owned(),
+        }
+    }
+}
+
 impl AppError {
+    /// The same code with another sentence.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
+
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             code,

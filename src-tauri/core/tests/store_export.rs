@@ -47,6 +47,8 @@ mod store_export {
     /// branches, files (one shared), a finished reply with usage, an error reply
     /// and an interrupted one.
     fn rich(s: &mut Store) -> ConversationId {
+        // Its streaming reply was left by a process that has since died.
+        s.set_owner("dead-process");
         let c = s
             .create_conversation(&NewConversation {
                 title: "Хлеб & <bread>".into(),

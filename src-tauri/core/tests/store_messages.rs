@@ -18,6 +18,8 @@ mod store_messages {
 
     const T0: i64 = 1_709_294_400_000; // 2024-03-01T12:00:00Z
     const DAY: i64 = 86_400_000;
+    /// An owner that names no running process (see `store::owner`).
+    const DEAD_PROCESS: &str = "dead-process";
 
     fn clocked() -> (Store, Arc<AtomicI64>) {
         let mut s = Store::open_in_memory().unwrap();
@@ -277,6 +279,8 @@ mod store_messages {
         let path = dir.path().join("history.db");
         let (c, u, a) = {
             let mut s = Store::open(&path).unwrap();
+            // Written by a process that is gone by the time the store reopens.
+            s.set_owner(DEAD_PROCESS);
             let c = conv(&mut s);
             let u = user(&mut s, c, None, "tell me a story");
             let a = append(
@@ -505,6 +509,7 @@ mod store_messages {
     #[test]
     fn start_up_queries_never_scan_a_table() {
         let (mut s, _) = clocked();
+        s.set_owner(DEAD_PROCESS);
         // Some data so the planner sees real tables.
         for _ in 0..20 {
             let c = conv(&mut s);

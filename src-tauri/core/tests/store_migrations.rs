@@ -81,6 +81,25 @@ mod store_migrations {
             params![T0 - DAY],
         )
         .unwrap();
+        if version >= 3 {
+            // From version 3 on, the app recorded each reply's usage as it
+            // finished.
+            conn.execute(
+                "INSERT INTO usage_records (day, model, messages, input_tokens, output_tokens, unpriced_messages)
+                 VALUES ('2024-03-01', 'claude-3.5-sonnet', 2, 42, 60, 2)",
+                [],
+            )
+            .unwrap();
+        }
+        if version >= 4 {
+            // A reply another process was still writing.
+            conn.execute(
+                "INSERT INTO messages (id, conversation_id, parent_id, role, content, text, status, created_at, owner)
+                 VALUES (7, 2, 6, 'assistant', '[]', '', 'streaming', ?1, '1:1:gone')",
+                params![T0 - DAY],
+            )
+            .unwrap();
+        }
     }
 
     fn build_at(path: &Path, version: usize) {
@@ -271,7 +290,7 @@ mod store_migrations {
             "{err}"
         );
         let app = err.to_app_error();
-        assert_eq!(app.code, ErrorCode::Storage);
+        assert_eq!(app.code, ErrorCode::DatabaseNewer);
         assert!(app.message.contains("update the app"));
 
         assert_eq!(fs::read(&path).unwrap(), before, "the file changed");

@@ -63,6 +63,35 @@ fn header_user_version(path: &Path) -> Option<usize> {
     usize::try_from(v).ok()
 }
 
+/// A second connection to a history the writer has opened (and migrated):
+/// reads only, enforced by SQLite (`query_only`).
+pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    let version = user_version(&conn)?;
+    if version != SCHEMA_VERSION {
+        return Err(StoreError::invalid(format!(
+            "the history is at schema version {version}, not {SCHEMA_VERSION}; restart the app"
+        )));
+    }
+    tune(&conn)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
+/// A history written by a newer app, opened to read only: no migration, no
+/// change of journal mode, and SQLite refuses every write, so the schema the
+/// newer app wrote is never downgraded or touched.
+pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
 pub(crate) fn open_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
     configure(&conn)?;
@@ -76,12 +105,16 @@ pub(crate) fn open_memory() -> Result<Connection> {
 /// last commits on power loss but never corrupts, and costs no fsync per
 /// message.
 fn configure(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
     // In-memory databases answer "memory"; that is fine.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    // Reads through a memory map and a 16 MiB page cache: search touches a
-    // few thousand rows scattered over the file, and a read() per page was
-    // most of its time.
+    tune(conn)
+}
+
+/// What readers need too. Reads go through a memory map and a 16 MiB page
+/// cache: search touches a few thousand rows scattered over the file, and a
+/// read() per page was most of its time.
+fn tune(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.execute_batch(
         "PRAGMA synchronous = NORMAL;
          PRAGMA foreign_keys = ON;
@@ -89,6 +122,31 @@ fn configure(conn: &Connection) -> Result<()> {
          PRAGMA mmap_size = 268435456;",
     )?;
     Ok(())
+}
+
+/// Moves a damaged history (and its -wal and -shm files) aside to
+/// `<file>.damaged-<unix seconds>` so a fresh one can start; nothing is
+/// deleted. Returns where the database went.
+pub(crate) fn move_aside(path: &Path, now_secs: i64) -> Result<PathBuf> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".damaged-{now_secs}"));
+    let dest = path.with_file_name(name);
+    let fail = |source: std::io::Error| StoreError::MoveAside {
+        path: dest.clone(),
+        source,
+    };
+    fs::rename(path, &dest).map_err(fail)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        if side.exists() {
+            let mut to = dest.as_os_str().to_owned();
+            to.push(suffix);
+            fs::rename(&side, PathBuf::from(to)).map_err(fail)?;
+        }
+    }
+    Ok(dest)
 }
 
 /// `<file>.backup-v<version>` beside the database.

@@ -6,8 +6,9 @@
 //! back. File bytes are base64 in one `blobs` map keyed by SHA-256, so a file
 //! attached many times is written once.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
+use std::io::Write;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -117,11 +118,12 @@ struct AttachmentRecord {
     created_at: Timestamp,
 }
 
-/// A conversation as a document body, adding its files to `blobs`.
+/// A conversation as a document body, adding the hashes of its files to
+/// `files` (their bytes are written once per document, see [`blobs_of`]).
 fn conversation_body(
     conn: &Connection,
     id: ConversationId,
-    blobs: &mut BTreeMap<String, String>,
+    files: &mut BTreeSet<String>,
 ) -> Result<ConversationBody> {
     let c = conversations::get(conn, id)?;
     let stored = messages::all_in_conversation(conn, id)?;
@@ -138,12 +140,7 @@ fn conversation_body(
     for (m, first_token_at) in stored {
         let mut atts = Vec::new();
         for a in by_message.remove(&m.id).unwrap_or_default() {
-            if !blobs.contains_key(&a.sha256) {
-                blobs.insert(
-                    a.sha256.clone(),
-                    BASE64.encode(attachments::blob(conn, &a.sha256)?),
-                );
-            }
+            files.insert(a.sha256.clone());
             atts.push(AttachmentRecord {
                 name: a.name,
                 media_type: a.media_type,
@@ -186,6 +183,14 @@ fn conversation_body(
     })
 }
 
+/// The `blobs` map of a document: each file's bytes, base64, by hash.
+fn blobs_of(conn: &Connection, files: &BTreeSet<String>) -> Result<BTreeMap<String, String>> {
+    files
+        .iter()
+        .map(|sha| Ok((sha.clone(), BASE64.encode(attachments::blob(conn, sha)?))))
+        .collect()
+}
+
 fn check_header(format: &str, version: u32, expected: &str) -> Result<()> {
     if format != expected {
         return Err(StoreError::Import(format!(
@@ -204,7 +209,7 @@ fn check_header(format: &str, version: u32, expected: &str) -> Result<()> {
 }
 
 /// Decodes and checks every file against its hash before anything is written.
-fn decode_blobs(blobs: &BTreeMap<String, String>) -> Result<HashMap<&str, Vec<u8>>> {
+fn decode_blobs(blobs: &BTreeMap<String, String>) -> Result<HashMap<String, Vec<u8>>> {
     blobs
         .iter()
         .map(|(sha, b64)| {
@@ -216,7 +221,7 @@ fn decode_blobs(blobs: &BTreeMap<String, String>) -> Result<HashMap<&str, Vec<u8
                     "file {sha} does not match its SHA-256 (damaged export)"
                 )));
             }
-            Ok((sha.as_str(), bytes))
+            Ok((sha.clone(), bytes))
         })
         .collect()
 }
@@ -226,7 +231,7 @@ fn decode_blobs(blobs: &BTreeMap<String, String>) -> Result<HashMap<&str, Vec<u8
 fn import_body(
     conn: &Connection,
     body: &ConversationBody,
-    blobs: &HashMap<&str, Vec<u8>>,
+    blobs: &HashMap<String, Vec<u8>>,
 ) -> Result<ConversationId> {
     let c = &body.conversation;
     let conv_id = conversations::insert(
@@ -300,6 +305,7 @@ fn import_body(
                     finished_at: m.finished_at,
                 },
                 m.first_token_at,
+                None,
             )?;
             for a in &m.attachments {
                 let bytes = blobs.get(a.sha256.as_str()).ok_or_else(|| {
@@ -461,14 +467,14 @@ impl Store {
     /// The whole conversation, every branch and file included, as a
     /// `megallm-conversation` document.
     pub fn export_conversation_json(&self, id: ConversationId) -> Result<Value> {
-        let mut blobs = BTreeMap::new();
-        let body = conversation_body(&self.conn, id, &mut blobs)?;
+        let mut files = BTreeSet::new();
+        let body = conversation_body(&self.conn, id, &mut files)?;
         let doc = ConversationDoc {
             format: CONVERSATION_FORMAT.into(),
             version: EXPORT_VERSION,
             exported_at: self.now(),
             body,
-            blobs,
+            blobs: blobs_of(&self.conn, &files)?,
         };
         Ok(serde_json::to_value(doc)?)
     }
@@ -478,11 +484,42 @@ impl Store {
     /// unless all of it is valid. Usage records are not replayed, so importing
     /// twice does not double the totals.
     pub fn import_conversation_json(&mut self, doc: &Value) -> Result<ConversationId> {
-        let (format, version) = header_of(doc)?;
-        check_header(&format, version, CONVERSATION_FORMAT)?;
-        let doc: ConversationDoc = parse_doc(doc)?;
-        let blobs = decode_blobs(&doc.blobs)?;
-        self.write(|tx, _| import_body(tx, &doc.body, &blobs))
+        let (format, _) = header_of(doc)?;
+        check_header(&format, EXPORT_VERSION, CONVERSATION_FORMAT)?;
+        let plan = ImportPlan::new(doc)?;
+        let ids = self.import_part(&plan, 0..plan.bodies.len())?;
+        ids.into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Import("it holds no conversation".into()))
+    }
+
+    /// Writes the conversations `range` of a checked import, in one
+    /// transaction. Returns their new ids in document order.
+    pub fn import_part(
+        &mut self,
+        plan: &ImportPlan,
+        range: std::ops::Range<usize>,
+    ) -> Result<Vec<ConversationId>> {
+        let bodies = plan.bodies.get(range).unwrap_or_default();
+        self.write(|tx, _| {
+            bodies
+                .iter()
+                .map(|body| import_body(tx, body, &plan.blobs))
+                .collect()
+        })
+    }
+
+    /// Removes conversations written by an import that then failed, rows and
+    /// all (not to the trash: the user never had them).
+    pub fn forget_imported(&mut self, ids: &[ConversationId]) -> Result<()> {
+        self.write(|tx, _| {
+            let mut del = tx.prepare_cached("DELETE FROM conversations WHERE id = ?1")?;
+            for id in ids {
+                del.execute([id])?;
+            }
+            attachments::delete_orphan_blobs(tx)?;
+            Ok(())
+        })
     }
 
     /// The text of a conversation's export file in `format`: Markdown, or
@@ -500,9 +537,60 @@ impl Store {
         }
     }
 
-    /// The text of a whole-history export file (pretty-printed JSON).
+    /// Writes a whole-history export (`megallm-history`, compact JSON) to
+    /// `out`, one conversation at a time: memory use is one conversation's,
+    /// whatever the size of the history. The conversations are read in one
+    /// read transaction, so the file is one consistent snapshot; on a reader
+    /// connection this never holds up the writer (WAL). Returns how many
+    /// conversations were written.
+    pub fn export_all_to(&self, out: &mut dyn Write) -> Result<usize> {
+        self.conn.execute_batch("BEGIN DEFERRED")?;
+        let written = self.export_all_in_snapshot(out);
+        // Nothing was written to the database: ending the read cannot lose data.
+        let _ = self.conn.execute_batch("ROLLBACK");
+        written
+    }
+
+    fn export_all_in_snapshot(&self, out: &mut dyn Write) -> Result<usize> {
+        let ids = self
+            .conn
+            .prepare("SELECT id FROM conversations WHERE deleted_at IS NULL ORDER BY id")?
+            .query_map([], |r| r.get::<_, ConversationId>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let header = serde_json::json!({
+            "format": HISTORY_FORMAT,
+            "version": EXPORT_VERSION,
+            "exported_at": self.now(),
+        });
+        // The header object without its closing brace, then the arrays.
+        let header = serde_json::to_string(&header)?;
+        let open = header.strip_suffix('}').unwrap_or(&header);
+        write!(out, "{open},\"conversations\":[")?;
+        let mut files = BTreeSet::new();
+        for (i, id) in ids.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+            let body = conversation_body(&self.conn, *id, &mut files)?;
+            serde_json::to_writer(&mut *out, &body)?;
+        }
+        out.write_all(b"\n],\"blobs\":{")?;
+        for (i, sha) in files.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            let b64 = BASE64.encode(attachments::blob(&self.conn, sha)?);
+            write!(out, "\n\"{sha}\":\"{b64}\"")?;
+        }
+        out.write_all(b"\n}}\n")?;
+        out.flush()?;
+        Ok(ids.len())
+    }
+
+    /// The text of a whole-history export file, in memory (tests, small
+    /// histories); the app streams it to the file with [`Store::export_all_to`].
     pub fn export_all_text(&self) -> Result<String> {
-        Ok(serde_json::to_string_pretty(&self.export_all_json()?)?)
+        let mut out = Vec::new();
+        self.export_all_to(&mut out)?;
+        String::from_utf8(out).map_err(|e| StoreError::corrupt("export text", e))
     }
 
     /// Imports either kind of export file: one conversation or the whole
@@ -519,38 +607,111 @@ impl Store {
     /// Every conversation that is not deleted (archived ones included) as a
     /// `megallm-history` document.
     pub fn export_all_json(&self) -> Result<Value> {
-        let ids = self
-            .conn
-            .prepare("SELECT id FROM conversations WHERE deleted_at IS NULL ORDER BY id")?
-            .query_map([], |r| r.get::<_, ConversationId>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut blobs = BTreeMap::new();
-        let conversations = ids
-            .into_iter()
-            .map(|id| conversation_body(&self.conn, id, &mut blobs))
-            .collect::<Result<Vec<_>>>()?;
-        let doc = HistoryDoc {
-            format: HISTORY_FORMAT.into(),
-            version: EXPORT_VERSION,
-            exported_at: self.now(),
-            conversations,
-            blobs,
-        };
-        Ok(serde_json::to_value(doc)?)
+        serde_json::from_str(&self.export_all_text()?).map_err(|e| StoreError::corrupt("export", e))
     }
 
-    /// Adds every conversation of a `megallm-history` document, all or none.
-    /// Returns the new ids in document order.
+    /// Adds every conversation of a `megallm-history` document, all or none,
+    /// in one transaction (the app imports in batches through
+    /// [`super::SharedStore::import`]). Returns the new ids in document order.
     pub fn import_all_json(&mut self, doc: &Value) -> Result<Vec<ConversationId>> {
-        let (format, version) = header_of(doc)?;
-        check_header(&format, version, HISTORY_FORMAT)?;
-        let doc: HistoryDoc = parse_doc(doc)?;
-        let blobs = decode_blobs(&doc.blobs)?;
-        self.write(|tx, _| {
-            doc.conversations
-                .iter()
-                .map(|body| import_body(tx, body, &blobs))
-                .collect()
-        })
+        let (format, _) = header_of(doc)?;
+        check_header(&format, EXPORT_VERSION, HISTORY_FORMAT)?;
+        let plan = ImportPlan::new(doc)?;
+        self.batch(|s| s.import_part(&plan, 0..plan.bodies.len()))
     }
+}
+
+/// An import document, parsed and checked through and through before a row
+/// is written: header, every message tree and every file against its hash.
+pub struct ImportPlan {
+    bodies: Vec<ConversationBody>,
+    blobs: HashMap<String, Vec<u8>>,
+}
+
+impl ImportPlan {
+    /// Either kind of export document.
+    pub fn new(doc: &Value) -> Result<Self> {
+        let (format, version) = header_of(doc)?;
+        let (bodies, blobs) = if format == HISTORY_FORMAT {
+            check_header(&format, version, HISTORY_FORMAT)?;
+            let doc: HistoryDoc = parse_doc(doc)?;
+            (doc.conversations, doc.blobs)
+        } else {
+            check_header(&format, version, CONVERSATION_FORMAT)?;
+            let doc: ConversationDoc = parse_doc(doc)?;
+            (vec![doc.body], doc.blobs)
+        };
+        let blobs = decode_blobs(&blobs)?;
+        for body in &bodies {
+            check_body(body, &blobs)?;
+        }
+        Ok(Self { bodies, blobs })
+    }
+
+    /// How many conversations the document holds.
+    pub fn len(&self) -> usize {
+        self.bodies.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bodies.is_empty()
+    }
+
+    /// Consecutive ranges of conversations of about `messages` messages each
+    /// (a longer conversation is a batch of its own).
+    pub fn batches(&self, messages: usize) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let (mut start, mut size) = (0, 0);
+        for (i, body) in self.bodies.iter().enumerate() {
+            if size > 0 && size + body.messages.len() > messages {
+                out.push(start..i);
+                (start, size) = (i, 0);
+            }
+            size += body.messages.len();
+        }
+        if start < self.bodies.len() {
+            out.push(start..self.bodies.len());
+        }
+        out
+    }
+}
+
+/// The checks `import_body` makes as it writes, made before anything is
+/// written: unique ids, parents present, no cycles, every file present.
+fn check_body(body: &ConversationBody, blobs: &HashMap<String, Vec<u8>>) -> Result<()> {
+    let mut parent_of: HashMap<i64, Option<i64>> = HashMap::with_capacity(body.messages.len());
+    for m in &body.messages {
+        if parent_of.insert(m.id, m.parent_id).is_some() {
+            return Err(StoreError::Import(format!(
+                "message id {} appears twice",
+                m.id
+            )));
+        }
+        if let Some(a) = m
+            .attachments
+            .iter()
+            .find(|a| !blobs.contains_key(&a.sha256))
+        {
+            return Err(StoreError::Import(format!(
+                "the file of attachment \"{}\" is missing",
+                a.name
+            )));
+        }
+    }
+    for m in &body.messages {
+        let (mut at, mut steps) = (m.parent_id, 0);
+        while let Some(p) = at {
+            steps += 1;
+            if steps > body.messages.len() {
+                return Err(StoreError::Import(format!(
+                    "messages {} and {p} are each other's ancestors",
+                    m.id
+                )));
+            }
+            at = *parent_of.get(&p).ok_or_else(|| {
+                StoreError::Import(format!("message {} has a missing parent {p}", m.id))
+            })?;
+        }
+    }
+    Ok(())
 }

@@ -16,7 +16,7 @@ use super::types::{
     ConversationId, FinishMessage, MessageId, MessageStatus, NewMessage, Role, StoredMessage,
     Timestamp,
 };
-use super::{Store, usage};
+use super::{Store, owner, usage};
 
 const MAX_PAGE: usize = 1000;
 
@@ -32,9 +32,11 @@ pub(crate) const GET_SQL: &str =
 
 /// Served by the partial index `messages_streaming`: start-up cost does not
 /// depend on how many messages exist.
-pub(crate) const RECOVER_SQL: &str =
-    "UPDATE messages SET status = 'interrupted', finished_at = coalesce(finished_at, ?1)
- WHERE status = 'streaming'";
+pub(crate) const RECOVER_SQL: &str = "SELECT id, owner FROM messages WHERE status = 'streaming'";
+
+const INTERRUPT_SQL: &str =
+    "UPDATE messages SET status = 'interrupted', owner = NULL, finished_at = coalesce(finished_at, ?2)
+ WHERE id = ?1 AND status = 'streaming'";
 
 pub(crate) fn role_str(r: Role) -> &'static str {
     match r {
@@ -177,17 +179,19 @@ pub(crate) fn all_in_conversation(
 }
 
 /// A message row with every field given: appends and imports.
+/// `owner` is stamped on a streaming row (see [`owner`]).
 pub(crate) fn insert(
     conn: &Connection,
     m: &StoredMessage,
     first_token_at: Option<Timestamp>,
+    owner: Option<&str>,
 ) -> Result<MessageId> {
     let u = m.usage.as_ref();
     conn.prepare_cached(
         "INSERT INTO messages (conversation_id, parent_id, role, content, text, model, status,
             stop_reason, input_tokens, output_tokens, cache_creation_input_tokens,
-            cache_read_input_tokens, error, created_at, first_token_at, finished_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            cache_read_input_tokens, error, created_at, first_token_at, finished_at, owner)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?
     .execute(params![
         m.conversation_id,
@@ -206,6 +210,7 @@ pub(crate) fn insert(
         m.created_at,
         first_token_at,
         m.finished_at,
+        owner.filter(|_| m.status == MessageStatus::Streaming),
     ])?;
     Ok(conn.last_insert_rowid())
 }
@@ -262,6 +267,7 @@ impl Store {
     /// time. To edit a message or regenerate a reply, append a sibling (same
     /// `parent_id`): the old branch stays.
     pub fn append_message(&mut self, m: &NewMessage) -> Result<MessageId> {
+        let owner = self.owner.clone();
         self.write(|tx, now| {
             ensure_live(tx, m.conversation_id)?;
             if let Some(p) = m.parent_id {
@@ -286,6 +292,7 @@ impl Store {
                     finished_at: done.then_some(now),
                 },
                 None,
+                Some(&owner),
             )?;
             tx.prepare_cached(
                 "UPDATE conversations SET updated_at = ?2, current_leaf_id = ?3 WHERE id = ?1",
@@ -349,7 +356,7 @@ impl Store {
                 .prepare_cached(
                     "UPDATE messages SET content = ?2, text = ?3, status = ?4, stop_reason = ?5,
                         input_tokens = ?6, output_tokens = ?7, cache_creation_input_tokens = ?8,
-                        cache_read_input_tokens = ?9, error = ?10, finished_at = ?11,
+                        cache_read_input_tokens = ?9, error = ?10, finished_at = ?11, owner = NULL,
                         first_token_at = coalesce(first_token_at, CASE WHEN ?3 <> '' THEN ?11 END)
                      WHERE id = ?1 AND status = 'streaming'",
                 )?
@@ -389,6 +396,7 @@ impl Store {
     ) -> Result<StoredMessage> {
         let content_json = serde_json::to_string(content)?;
         let text = strip_markers(text);
+        let owner = self.owner.clone();
         self.write(|tx, now| {
             let m = get_live(tx, id)?;
             if m.role != Role::Assistant
@@ -408,9 +416,9 @@ impl Store {
             }
             tx.prepare_cached(
                 "UPDATE messages SET content = ?2, text = ?3, status = 'streaming', error = NULL,
-                    finished_at = NULL WHERE id = ?1",
+                    finished_at = NULL, owner = ?4 WHERE id = ?1",
             )?
-            .execute(params![id, content_json, text])?;
+            .execute(params![id, content_json, text, owner])?;
             tx.prepare_cached("UPDATE conversations SET updated_at = ?2 WHERE id = ?1")?
                 .execute([m.conversation_id, now])?;
             set_leaf(tx, m.conversation_id, id)?;
@@ -419,10 +427,27 @@ impl Store {
     }
 
     /// Marks every reply left `streaming` by a crash or kill as `interrupted`,
-    /// keeping its partial text. Call once at start-up, before any new reply
-    /// starts. Returns how many were found.
+    /// keeping its partial text. A reply whose writer is still running (the
+    /// CLI, another window) is left alone: see [`owner`]. Safe to call at any
+    /// time; the app calls it at start-up. Returns how many were recovered.
     pub fn recover_interrupted(&mut self) -> Result<usize> {
-        self.write(|tx, now| Ok(tx.prepare_cached(RECOVER_SQL)?.execute([now])?))
+        self.write(|tx, now| {
+            let streaming = tx
+                .prepare_cached(RECOVER_SQL)?
+                .query_map([], |r| {
+                    Ok((r.get::<_, MessageId>(0)?, r.get::<_, Option<String>>(1)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut recovered = 0;
+            for (id, who) in streaming {
+                if !owner::is_alive(who.as_deref()) {
+                    recovered += tx
+                        .prepare_cached(INTERRUPT_SQL)?
+                        .execute(params![id, now])?;
+                }
+            }
+            Ok(recovered)
+        })
     }
 
     /// The leaf of the conversation's active branch: the parent for the next

@@ -25,6 +25,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "003_attachments_usage",
         include_str!("migrations/003_attachments_usage.sql"),
     ),
+    (
+        "004_stream_owner",
+        include_str!("migrations/004_stream_owner.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

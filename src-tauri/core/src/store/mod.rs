@@ -13,7 +13,9 @@ mod error;
 mod export;
 mod messages;
 pub mod migrations;
+pub mod owner;
 mod search;
+mod shared;
 mod title;
 pub mod types;
 pub mod usage;
@@ -29,9 +31,10 @@ use crate::api::models::Pricing;
 
 pub use connection::backup_path;
 pub use error::{Result, StoreError};
-pub use export::{CONVERSATION_FORMAT, EXPORT_VERSION, ExportFormat, HISTORY_FORMAT};
+pub use export::{CONVERSATION_FORMAT, EXPORT_VERSION, ExportFormat, HISTORY_FORMAT, ImportPlan};
 pub use migrations::SCHEMA_VERSION;
 pub use search::{SEARCH_WINDOW, SNIPPET_END, SNIPPET_START, fts_query};
+pub use shared::{IMPORT_BATCH_MESSAGES, SharedStore};
 pub use title::{DEFAULT_TITLE, title_from_first_exchange};
 pub use types::*;
 
@@ -45,6 +48,22 @@ pub struct Store {
     /// Prices per model id, for the cost in usage records.
     pricing: HashMap<String, Pricing>,
     search_window: u32,
+    /// Stamped on the replies this store streams (see [`owner`]).
+    owner: String,
+    /// Set on a newer app's history: the schema version it has.
+    read_only: Option<usize>,
+}
+
+/// Something the user must be told about how the history was opened.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum HistoryNotice {
+    /// The file was damaged: it was moved to `moved_to` and a new, empty
+    /// history started.
+    MovedAside { moved_to: String },
+    /// A newer app wrote it: it can be read, not written.
+    ReadOnly { found: usize, supported: usize },
 }
 
 impl std::fmt::Debug for Store {
@@ -68,24 +87,77 @@ impl Store {
     /// with [`StoreError::NewerSchema`]. Costs the same whatever the size of
     /// the history: nothing here reads the tables.
     pub fn open(path: &Path) -> Result<Self> {
-        Ok(Self {
-            conn: connection::open_file(path)?,
-            clock: Box::new(now_ms),
-            path: Some(path.to_owned()),
-            pricing: HashMap::new(),
-            search_window: search::SEARCH_WINDOW,
-        })
+        Ok(Self::with_connection(
+            connection::open_file(path)?,
+            Some(path),
+        ))
     }
 
     /// A private, empty history (tests, `--no-history` runs).
     pub fn open_in_memory() -> Result<Self> {
-        Ok(Self {
-            conn: connection::open_memory()?,
+        Ok(Self::with_connection(connection::open_memory()?, None))
+    }
+
+    /// A reader beside the writer of the history at `path` (which must be
+    /// open and current): see [`SharedStore`].
+    pub fn open_reader(path: &Path) -> Result<Self> {
+        Ok(Self::with_connection(
+            connection::open_reader(path)?,
+            Some(path),
+        ))
+    }
+
+    /// Opens the history as the app does at start-up, so that the app always
+    /// starts: a current or older history opens as [`Store::open`] does; a
+    /// newer app's opens read-only; a damaged file is moved aside (never
+    /// deleted) and a fresh history starts. The notice says which, for the
+    /// user. Errors that waiting or freeing space can cure (locked, disk
+    /// full, no permission) are returned as they are.
+    pub fn open_for_app(path: &Path) -> Result<(Self, Option<HistoryNotice>)> {
+        match Self::open(path) {
+            Ok(store) => Ok((store, None)),
+            Err(StoreError::NewerSchema { found, supported }) => {
+                let mut store =
+                    Self::with_connection(connection::open_read_only(path)?, Some(path));
+                store.read_only = Some(found);
+                Ok((store, Some(HistoryNotice::ReadOnly { found, supported })))
+            }
+            Err(e) if e.is_damaged_file() => {
+                let moved = connection::move_aside(path, now_ms() / 1000)?;
+                tracing::error!(error = %e, moved_to = %moved.display(), "history damaged; moved aside");
+                let store = Self::open(path)?;
+                let moved_to = moved.display().to_string();
+                Ok((store, Some(HistoryNotice::MovedAside { moved_to })))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn with_connection(conn: Connection, path: Option<&Path>) -> Self {
+        Self {
+            conn,
             clock: Box::new(now_ms),
-            path: None,
+            path: path.map(ToOwned::to_owned),
             pricing: HashMap::new(),
             search_window: search::SEARCH_WINDOW,
-        })
+            owner: owner::current().to_owned(),
+            read_only: None,
+        }
+    }
+
+    /// Whether writes are refused (a newer app's history).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        match self.read_only {
+            Some(found) => Err(StoreError::ReadOnly {
+                found,
+                supported: SCHEMA_VERSION,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// The file, or `None` in memory.
@@ -98,6 +170,12 @@ impl Store {
     /// years.
     pub fn set_clock(&mut self, clock: impl Fn() -> Timestamp + Send + 'static) {
         self.clock = Box::new(clock);
+    }
+
+    /// Replaces the process identity stamped on streaming replies: tests
+    /// play a process that has since died.
+    pub fn set_owner(&mut self, owner: impl Into<String>) {
+        self.owner = owner.into();
     }
 
     /// Tells the store what models cost (from the model list), so replies
@@ -119,6 +197,7 @@ impl Store {
             // Already inside a batch: the outer one decides.
             return f(self);
         }
+        self.check_writable()?;
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match catch_unwind(AssertUnwindSafe(|| f(self))) {
             Ok(Ok(v)) => match self.conn.execute_batch("COMMIT") {
@@ -147,6 +226,7 @@ impl Store {
     /// takes the write lock up front, so another process's writer makes us
     /// wait `busy_timeout` instead of failing half-way.
     fn write<T>(&mut self, f: impl FnOnce(&Connection, Timestamp) -> Result<T>) -> Result<T> {
+        self.check_writable()?;
         let now = self.now();
         if self.conn.is_autocommit() {
             let tx = self
@@ -161,6 +241,14 @@ impl Store {
             sp.commit()?;
             Ok(v)
         }
+    }
+
+    /// Changes whenever another connection (another process) commits to
+    /// the file; this connection's own commits leave it as it was.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// `PRAGMA integrity_check` and `foreign_key_check` both clean.
