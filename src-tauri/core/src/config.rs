@@ -1,7 +1,7 @@
 //! Where the app keeps its files and how it finds the service, shared by the
 //! app and the `megallm` command line so both use the same history.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::api::ApiKey;
 use crate::error::{AppError, ErrorCode};
@@ -56,6 +56,11 @@ pub struct AppInfo {
     pub has_api_key: bool,
     pub data_dir: String,
     pub default_model: String,
+    /// How the history was opened, when the user must be told (moved aside
+    /// because it was damaged, or read-only because a newer app wrote it).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_notice: Option<crate::store::HistoryNotice>,
 }
 
 /// The app's settings file (written by the app's settings store, plain JSON
@@ -99,6 +104,51 @@ pub fn file_stem(title: &str, id: i64) -> String {
     }
 }
 
+/// Creates `name` in `dir` for writing, or, when that name is taken,
+/// `stem (2).ext`, `stem (3).ext`...: an export never overwrites a file.
+/// The name is claimed atomically (`create_new`), so two exports at once
+/// cannot pick the same one.
+pub fn create_unique(dir: &Path, name: &str) -> std::io::Result<(std::fs::File, PathBuf)> {
+    std::fs::create_dir_all(dir)?;
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, Some(ext)),
+        _ => (name, None),
+    };
+    for n in 1..10_000u32 {
+        let candidate = match (n, ext) {
+            (1, _) => name.to_owned(),
+            (_, Some(ext)) => format!("{stem} ({n}).{ext}"),
+            (_, None) => format!("{stem} ({n})"),
+        };
+        let path = dir.join(candidate);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((file, path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("every name like {name} is taken in {}", dir.display()),
+    ))
+}
+
+/// The name under which one app instance runs per data folder (the D-Bus
+/// name of the single-instance lock): a second launch on the same folder
+/// finds the first; the demo's or a test's folder is another instance.
+pub fn instance_id(data_dir: &Path) -> String {
+    use sha2::Digest as _;
+    let canonical = std::fs::canonicalize(data_dir).unwrap_or_else(|_| data_dir.to_owned());
+    let digest = sha2::Sha256::digest(canonical.to_string_lossy().as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    // A D-Bus name element must not start with a digit.
+    format!("{APP_IDENTIFIER}.h{hex}")
+}
+
 /// The UTC date `YYYY-MM-DD` of a Unix time in seconds, for file names.
 pub fn utc_date(unix_secs: i64) -> String {
     // Howard Hinnant's days-to-civil: exact for every date of the
@@ -123,6 +173,38 @@ pub fn history_export_name(unix_secs: i64) -> String {
 #[cfg(test)]
 mod date_tests {
     use super::*;
+
+    #[test]
+    fn exports_never_overwrite() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let names: Vec<String> = (0..3)
+            .map(|_| {
+                let (_, path) =
+                    create_unique(dir.path(), "chat-1.md").unwrap_or_else(|e| panic!("{e}"));
+                path.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["chat-1.md", "chat-1 (2).md", "chat-1 (3).md"]);
+        let (_, bare) = create_unique(dir.path(), "notes").unwrap_or_else(|e| panic!("{e}"));
+        assert!(bare.ends_with("notes"));
+        let (_, again) = create_unique(dir.path(), "notes").unwrap_or_else(|e| panic!("{e}"));
+        assert!(again.ends_with("notes (2)"));
+    }
+
+    #[test]
+    fn one_instance_per_data_folder() {
+        let a = instance_id(Path::new("/tmp/a"));
+        assert_eq!(a, instance_id(Path::new("/tmp/a")));
+        assert_ne!(a, instance_id(Path::new("/tmp/b")));
+        assert!(a.starts_with("io.megallm.desktop.h"));
+        assert!(
+            a.split('.')
+                .all(|part| !part.starts_with(|c: char| c.is_ascii_digit()))
+        );
+    }
 
     #[test]
     fn utc_dates() {

@@ -2,7 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use megallm_core::api::{ApiKey, Client, ClientConfig};
@@ -33,9 +32,7 @@ async fn setup(tokens_per_sec: f64) -> Setup {
     cfg.retry.max_retries = 0;
     let client = Client::new(cfg).unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(Mutex::new(
-        Store::open(&dir.path().join("history.db")).unwrap(),
-    ));
+    let store = SharedStore::new(Store::open(&dir.path().join("history.db")).unwrap());
     Setup {
         mock,
         client,
@@ -82,7 +79,7 @@ async fn a_turn_is_stored_streamed_and_finished() {
     assert_eq!(message.text, "Echo: Hello there");
     assert_eq!(message.status, MessageStatus::Complete);
 
-    let store = s.store.lock().unwrap();
+    let store = s.store.lock_writer().unwrap();
     let conv = store.get_conversation(out.conversation_id).unwrap();
     assert_eq!(conv.title, "Hello there");
     let (messages, _) = store.open_page(out.conversation_id, None, 50).unwrap();
@@ -93,6 +90,16 @@ async fn a_turn_is_stored_streamed_and_finished() {
     );
     assert_eq!(messages[1].status, MessageStatus::Complete);
     assert!(messages[1].usage.as_ref().unwrap().output_tokens > 0);
+    // What the send command returns: the stored reply and the title.
+    let result = out.result();
+    assert_eq!(result.title, "Hello there");
+    assert_eq!(result.message.id, messages[1].id);
+    assert_eq!(result.message.text, messages[1].text);
+    assert_eq!(
+        &result.message, message,
+        "the same as the channel's last word"
+    );
+    assert!(result.error.is_none());
 }
 
 #[tokio::test]
@@ -185,7 +192,7 @@ async fn a_failed_request_keeps_the_prompt_and_explains() {
     };
     assert_eq!(error.code, megallm_core::ErrorCode::Auth);
     assert_eq!(message.status, MessageStatus::Error);
-    let store = s.store.lock().unwrap();
+    let store = s.store.lock_writer().unwrap();
     let (messages, _) = store.open_page(out.conversation_id, None, 10).unwrap();
     assert_eq!(messages[0].text, "hi [[fault:401]]");
     assert_eq!(messages[1].status, MessageStatus::Error);
@@ -198,7 +205,7 @@ async fn stopping_keeps_what_arrived_as_interrupted() {
     let out = stopped_reply(&s, "[[long:500]]").await;
     assert_eq!(out.assistant.status, MessageStatus::Interrupted);
     assert!(!out.assistant.text.is_empty());
-    let store = s.store.lock().unwrap();
+    let store = s.store.lock_writer().unwrap();
     let (messages, _) = store.open_page(out.conversation_id, None, 10).unwrap();
     assert_eq!(messages[1].status, MessageStatus::Interrupted);
     assert_eq!(messages[1].text, out.assistant.text);
@@ -282,7 +289,7 @@ async fn a_stopped_reply_continues_in_place_to_the_uninterrupted_text() {
         stopped.assistant.text.trim_end()
     );
 
-    let store = s.store.lock().unwrap();
+    let store = s.store.lock_writer().unwrap();
     let (page, _) = store.open_page(stopped.conversation_id, None, 10).unwrap();
     assert_eq!(page.len(), 2, "continued in place, no new message");
     assert_eq!(page[1].text, whole);
@@ -299,7 +306,7 @@ async fn only_a_cut_off_last_reply_can_be_continued() {
         .await
         .unwrap_err();
     assert!(err.message.contains("cut off"), "{}", err.message);
-    let store = s.store.lock().unwrap();
+    let store = s.store.lock_writer().unwrap();
     let m = store.get_message(done.assistant.id).unwrap();
     assert_eq!(m.status, MessageStatus::Complete, "untouched");
 }
@@ -330,7 +337,7 @@ async fn a_regenerated_reply_is_a_new_branch_and_the_old_one_stays() {
     assert_eq!(out.assistant.status, MessageStatus::Complete);
 
     {
-        let store = s.store.lock().unwrap();
+        let store = s.store.lock_writer().unwrap();
         let (page, _) = store.open_page(ok.conversation_id, None, 10).unwrap();
         let ids: Vec<i64> = page.iter().map(|m| m.id).collect();
         assert_eq!(

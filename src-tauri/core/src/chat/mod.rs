@@ -7,9 +7,8 @@ mod request;
 mod send;
 pub mod view;
 
+pub use crate::store::SharedStore;
 pub use render::{message_view, render_content};
 pub use request::build_request;
-pub use send::{
-    RetryMode, SendMode, SendOptions, SharedStore, TurnOutcome, send_message, with_store,
-};
-pub use view::{ConversationView, MessageView, StreamUpdate};
+pub use send::{RetryMode, SendMode, SendOptions, TurnOutcome, send_message};
+pub use view::{ConversationView, MessageView, StreamUpdate, TurnResult};

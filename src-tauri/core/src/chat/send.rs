@@ -4,7 +4,6 @@
 //! byte that arrived.
 
 use std::borrow::Cow;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -14,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::render::message_view;
 use super::request::build_request;
-use super::view::{MessageView, StreamUpdate};
+use super::view::{MessageView, StreamUpdate, TurnResult};
 use crate::api::types::{ContentBlock, ContentDelta, MessageResponse, StreamEvent};
 use crate::api::{ApiError, Client};
 use crate::error::{AppError, ErrorCode};
@@ -23,31 +22,9 @@ use crate::store::types::{
     Conversation, ConversationId, MessageId, MessageStatus, Role, SamplingSettings, StoredMessage,
 };
 use crate::store::{
-    FinishMessage, NewConversation, NewMessage, Store, StoreError, now_ms,
+    FinishMessage, NewConversation, NewMessage, SharedStore, Store, StoreError, now_ms,
     title_from_first_exchange,
 };
-
-pub type SharedStore = Arc<Mutex<Store>>;
-
-/// Runs `f` on the store off the async threads (SQLite calls block).
-pub async fn with_store<T, F>(store: &SharedStore, f: F) -> Result<T, AppError>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
-{
-    let store = Arc::clone(store);
-    tokio::task::spawn_blocking(move || {
-        let mut guard = store.lock().map_err(|_| {
-            AppError::new(
-                ErrorCode::Internal,
-                "The history store stopped after an earlier failure. Restart the app; your history is safe on disk.",
-            )
-        })?;
-        f(&mut guard).map_err(AppError::from)
-    })
-    .await
-    .map_err(|_| AppError::new(ErrorCode::Internal, "A history operation was interrupted. Try again."))?
-}
 
 #[derive(Debug, Clone)]
 pub struct SendOptions {
@@ -95,11 +72,26 @@ impl SendOptions {
 #[derive(Debug)]
 pub struct TurnOutcome {
     pub conversation_id: ConversationId,
+    /// The conversation's title after the turn.
+    pub title: String,
+    /// The reply as stored.
     pub assistant: MessageView,
     /// The complete message when the reply finished.
     pub response: Option<MessageResponse>,
     /// Why it did not finish.
     pub error: Option<ApiError>,
+}
+
+impl TurnOutcome {
+    /// What the app's send command returns.
+    pub fn result(&self) -> TurnResult {
+        TurnResult {
+            conversation_id: self.conversation_id,
+            title: self.title.clone(),
+            message: self.assistant.clone(),
+            error: self.error.as_ref().map(ApiError::to_app_error),
+        }
+    }
 }
 
 fn content_text(content: &[ContentBlock]) -> String {
@@ -232,38 +224,39 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
     if let Value::Array(blocks) = &mut user_content {
         blocks.push(json!({"type": "text", "text": text}));
     }
-    with_store(store, move |s| {
-        let conversation_id = match conversation_id {
-            Some(id) => id,
-            None => s.create_conversation(&NewConversation {
-                title: title_from_first_exchange(&text, ""),
-                model: model.clone(),
-                system_prompt,
-                sampling,
-            })?,
-        };
-        let parent_id = s.current_leaf(conversation_id)?;
-        let user_id = s.append_message(&NewMessage {
-            conversation_id,
-            parent_id,
-            role: Role::User,
-            content: user_content,
-            text: text.clone(),
-            model: None,
-            status: MessageStatus::Complete,
-        })?;
-        let assistant_id = append_reply(s, conversation_id, user_id, &model)?;
-        let (conversation, user, branch) = question(s, conversation_id, user_id, model)?;
-        Ok(Prepared {
-            conversation,
-            user,
-            assistant_id,
-            branch,
-            prefix: String::new(),
-            replaces: None,
+    store
+        .write(move |s| {
+            let conversation_id = match conversation_id {
+                Some(id) => id,
+                None => s.create_conversation(&NewConversation {
+                    title: title_from_first_exchange(&text, ""),
+                    model: model.clone(),
+                    system_prompt,
+                    sampling,
+                })?,
+            };
+            let parent_id = s.current_leaf(conversation_id)?;
+            let user_id = s.append_message(&NewMessage {
+                conversation_id,
+                parent_id,
+                role: Role::User,
+                content: user_content,
+                text: text.clone(),
+                model: None,
+                status: MessageStatus::Complete,
+            })?;
+            let assistant_id = append_reply(s, conversation_id, user_id, &model)?;
+            let (conversation, user, branch) = question(s, conversation_id, user_id, model)?;
+            Ok(Prepared {
+                conversation,
+                user,
+                assistant_id,
+                branch,
+                prefix: String::new(),
+                replaces: None,
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// A new, empty reply beside the assistant message `id`.
@@ -273,24 +266,25 @@ async fn prepare_regenerate(
     id: MessageId,
 ) -> Result<Prepared, AppError> {
     let model = opts.model.clone();
-    with_store(store, move |s| {
-        let old = s.get_message(id)?;
-        let user_id = match (old.role, old.parent_id) {
-            (Role::Assistant, Some(parent)) => parent,
-            _ => return Err(StoreError::invalid("Only a reply can be regenerated")),
-        };
-        let assistant_id = append_reply(s, old.conversation_id, user_id, &model)?;
-        let (conversation, user, branch) = question(s, old.conversation_id, user_id, model)?;
-        Ok(Prepared {
-            conversation,
-            user,
-            assistant_id,
-            branch,
-            prefix: String::new(),
-            replaces: Some(id),
+    store
+        .write(move |s| {
+            let old = s.get_message(id)?;
+            let user_id = match (old.role, old.parent_id) {
+                (Role::Assistant, Some(parent)) => parent,
+                _ => return Err(StoreError::invalid("Only a reply can be regenerated")),
+            };
+            let assistant_id = append_reply(s, old.conversation_id, user_id, &model)?;
+            let (conversation, user, branch) = question(s, old.conversation_id, user_id, model)?;
+            Ok(Prepared {
+                conversation,
+                user,
+                assistant_id,
+                branch,
+                prefix: String::new(),
+                replaces: Some(id),
+            })
         })
-    })
-    .await
+        .await
 }
 
 /// The cut-off reply `id`, streaming again. Only its text is carried on:
@@ -302,27 +296,28 @@ async fn prepare_continue(
     id: MessageId,
 ) -> Result<Prepared, AppError> {
     let model = opts.model.clone();
-    with_store(store, move |s| {
-        let old = s.get_message(id)?;
-        let prefix = old.text.trim_end().to_owned();
-        let content = if prefix.is_empty() {
-            json!([])
-        } else {
-            json!([{"type": "text", "text": prefix}])
-        };
-        let resumed = s.resume_message(id, &content, &prefix)?;
-        // The reply so far closes the request: the model picks up from it.
-        let (conversation, user, branch) = question(s, resumed.conversation_id, id, model)?;
-        Ok(Prepared {
-            conversation,
-            user,
-            assistant_id: id,
-            branch,
-            prefix,
-            replaces: Some(id),
+    store
+        .write(move |s| {
+            let old = s.get_message(id)?;
+            let prefix = old.text.trim_end().to_owned();
+            let content = if prefix.is_empty() {
+                json!([])
+            } else {
+                json!([{"type": "text", "text": prefix}])
+            };
+            let resumed = s.resume_message(id, &content, &prefix)?;
+            // The reply so far closes the request: the model picks up from it.
+            let (conversation, user, branch) = question(s, resumed.conversation_id, id, model)?;
+            Ok(Prepared {
+                conversation,
+                user,
+                assistant_id: id,
+                branch,
+                prefix,
+                replaces: Some(id),
+            })
         })
-    })
-    .await
+        .await
 }
 
 fn append_reply(
@@ -470,10 +465,10 @@ impl Turn<'_> {
         let text = content_text(&blocks);
         let id = self.assistant_id;
         // A failed checkpoint must not stop the stream; the final write retries.
-        if let Err(e) = with_store(self.store, move |s| {
-            s.checkpoint_message(id, &content, &text)
-        })
-        .await
+        if let Err(e) = self
+            .store
+            .write(move |s| s.checkpoint_message(id, &content, &text))
+            .await
         {
             tracing::warn!(error = %e, "checkpoint failed");
         }
@@ -504,8 +499,9 @@ impl Turn<'_> {
             usage: partial.as_ref().map(|m| m.usage.clone()),
             error: app_error.as_ref().map(|e| e.message.clone()),
         };
-        let stored = StoredMessage {
-            id: self.assistant_id,
+        let id = self.assistant_id;
+        let unsaved = StoredMessage {
+            id,
             conversation_id,
             parent_id: Some(user.id),
             role: Role::Assistant,
@@ -519,8 +515,29 @@ impl Turn<'_> {
             created_at: self.created_at,
             finished_at: Some(now_ms()),
         };
-        let id = self.assistant_id;
-        with_store(self.store, move |s| s.finish_message(id, &finish)).await?;
+        // Read back what was stored: the UI shows exactly what a reload would.
+        let saved = self
+            .store
+            .write(move |s| {
+                s.finish_message(id, &finish)?;
+                Ok((
+                    s.get_message(id)?,
+                    s.get_conversation(conversation_id)?.title,
+                ))
+            })
+            .await;
+        let (stored, title) = match saved {
+            Ok(saved) => saved,
+            Err(e) => {
+                // A full disk, say: the checkpoints are on disk, and the
+                // reply stays on screen with what to do.
+                sink(StreamUpdate::Failed {
+                    error: e.clone(),
+                    message: message_view(&unsaved),
+                });
+                return Err(e);
+            }
+        };
         let view = message_view(&stored);
         match &app_error {
             None => sink(StreamUpdate::Finished {
@@ -533,6 +550,7 @@ impl Turn<'_> {
         }
         Ok(TurnOutcome {
             conversation_id,
+            title,
             assistant: view,
             response: if error.is_none() { partial } else { None },
             error,

@@ -48,6 +48,21 @@ pub struct ConversationView {
     pub has_more: bool,
 }
 
+/// How a send (or a retry) ended, as its command returns it: the reply as
+/// stored and the conversation's title, so the UI needs no further call.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct TurnResult {
+    pub conversation_id: ConversationId,
+    pub title: String,
+    /// The reply as stored: complete, interrupted or failed.
+    pub message: MessageView,
+    /// Why it did not complete.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<AppError>,
+}
+
 /// One update of a reply in progress, sent over a Tauri channel. Deltas are
 /// batched about once a frame; each carries only what changed, so the work per
 /// update does not grow with the length of the answer.
