@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "export_conversation",
     "export_history",
     "import_history",
+    "watch_history",
     "get_settings",
     "save_settings",
     "key_status",

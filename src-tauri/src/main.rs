@@ -19,18 +19,46 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
 
+    let data_dir = match megallm_core::config::data_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("MegaLLM Desktop could not start: {e}");
+            std::process::exit(1);
+        }
+    };
     let result = tauri::Builder::default()
+        // First: a second launch on the same data folder hands over to the
+        // running window and exits before opening anything.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(megallm_core::config::instance_id(&data_dir))
+                .callback(|app, _argv, _cwd| {
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                })
+                .build(),
+        )
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_store::Builder::new().build())
-        .setup(|app| {
-            let data_dir = megallm_core::config::data_dir()?;
+        .setup(move |app| {
             // An absolute path: the settings live beside the history in the
             // data folder, where `megallm` also reads them.
             let file = app.store(data_dir.join(megallm_core::config::SETTINGS_FILE))?;
             let entries: serde_json::Map<String, serde_json::Value> =
                 file.entries().into_iter().collect();
             let settings = megallm_core::settings::Settings::from_map(&entries);
-            app.manage(state::AppState::init(data_dir, settings));
+            app.manage(state::AppState::new(data_dir.clone(), settings));
+            // The keychain and the history are opened in the background:
+            // a locked keyring or a busy database never holds up the window.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let state = handle.state::<state::AppState>();
+                state.keys.start();
+                let _ = state.store().await;
+            });
             Ok(())
         })
         .invoke_handler(commands::handler())

@@ -1,4 +1,9 @@
 //! What the app holds while it runs.
+//!
+//! Nothing here may make a command wait on the main thread: the history is
+//! opened in the background (commands wait for it asynchronously, and a
+//! history busy in another process is retried on the next call), and the
+//! keychain is read once, off the main thread, with a bounded wait.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -6,21 +11,20 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use megallm_core::api::models::ModelInfo;
 use megallm_core::api::{ApiKey, Client, ClientConfig};
-use megallm_core::chat::SharedStore;
-use megallm_core::secrets::KeyStore;
+use megallm_core::secrets::{KeyCache, KeyStore};
 use megallm_core::settings::Settings;
 use megallm_core::store::types::MessageId;
-use megallm_core::store::{Store, now_ms};
+use megallm_core::store::{HistoryNotice, SharedStore, Store, now_ms};
 use megallm_core::{AppError, ErrorCode, config};
 use tokio_util::sync::CancellationToken;
 
 pub struct AppState {
-    /// The history, or why it could not be opened (shown to the user; the
-    /// window still opens).
-    pub store: Result<SharedStore, AppError>,
+    history: tokio::sync::Mutex<Option<SharedStore>>,
+    /// How the history was opened, when the user must be told.
+    pub history_notice: Mutex<Option<HistoryNotice>>,
     pub data_dir: PathBuf,
     pub settings: RwLock<Settings>,
-    pub keys: KeyStore,
+    pub keys: KeyCache,
     /// Replies in progress, by assistant message id, so Stop can reach them.
     pub streams: Arc<Mutex<HashMap<MessageId, CancellationToken>>>,
     pub models: tokio::sync::Mutex<Option<Vec<ModelInfo>>>,
@@ -37,31 +41,39 @@ fn internal() -> AppError {
     )
 }
 
-impl AppState {
-    pub fn init(data_dir: PathBuf, settings: Settings) -> Self {
-        let store = (|| {
-            let mut store = Store::open(&data_dir.join(config::HISTORY_FILE))?;
-            // Replies cut off by a crash or kill become "interrupted" with
-            // whatever was checkpointed.
-            let recovered = store.recover_interrupted()?;
-            if recovered > 0 {
-                tracing::info!(recovered, "marked interrupted replies");
-            }
-            // Deleting is undoable for a month, then the rows really go.
-            let month_ago = now_ms() - PURGE_AFTER_MS;
-            let purged = store.purge_deleted(month_ago)?;
-            if purged > 0 {
-                tracing::info!(purged, "purged conversations deleted over 30 days ago");
-            }
-            Ok::<_, megallm_core::store::StoreError>(Arc::new(Mutex::new(store)))
-        })()
-        .map_err(AppError::from);
-        if let Err(e) = &store {
-            tracing::error!(error = %e, "history unavailable");
+/// Opens the history as the app starts it: damaged files moved aside, a
+/// newer app's file read-only, replies cut off by a crash recovered.
+fn open_history(data_dir: &std::path::Path) -> Result<(Store, Option<HistoryNotice>), AppError> {
+    let (mut store, notice) = Store::open_for_app(&data_dir.join(config::HISTORY_FILE))?;
+    if store.is_read_only() {
+        return Ok((store, notice));
+    }
+    // Replies whose writer died become "interrupted" with whatever was
+    // checkpointed; a CLI still streaming keeps its reply. Neither this nor
+    // the purge is worth failing start-up for (the history may be busy in
+    // another process): both run again at the next start.
+    match store.recover_interrupted() {
+        Ok(n) if n > 0 => tracing::info!(recovered = n, "marked interrupted replies"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not recover interrupted replies"),
+    }
+    // Deleting is undoable for a month, then the rows really go.
+    match store.purge_deleted(now_ms() - PURGE_AFTER_MS) {
+        Ok(n) if n > 0 => {
+            tracing::info!(purged = n, "purged conversations deleted over 30 days ago")
         }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not purge old deletions"),
+    }
+    Ok((store, notice))
+}
+
+impl AppState {
+    pub fn new(data_dir: PathBuf, settings: Settings) -> Self {
         Self {
-            store,
-            keys: KeyStore::new(config::APP_IDENTIFIER, &data_dir),
+            history: tokio::sync::Mutex::new(None),
+            history_notice: Mutex::new(None),
+            keys: KeyCache::new(KeyStore::new(config::APP_IDENTIFIER, &data_dir)),
             data_dir,
             settings: RwLock::new(settings),
             streams: Arc::default(),
@@ -70,8 +82,25 @@ impl AppState {
         }
     }
 
-    pub fn store(&self) -> Result<SharedStore, AppError> {
-        self.store.clone()
+    /// The history, opening it on first use. A failure is not kept: the
+    /// next call tries again, so a history that was busy or on a full disk
+    /// comes back without a restart.
+    pub async fn store(&self) -> Result<SharedStore, AppError> {
+        let mut slot = self.history.lock().await;
+        if let Some(store) = slot.as_ref() {
+            return Ok(store.clone());
+        }
+        let dir = self.data_dir.clone();
+        let (store, notice) = tokio::task::spawn_blocking(move || open_history(&dir))
+            .await
+            .map_err(|_| internal())?
+            .inspect_err(|e| tracing::error!(error = %e, "history unavailable"))?;
+        if let Ok(mut n) = self.history_notice.lock() {
+            *n = notice;
+        }
+        let store = SharedStore::new(store);
+        *slot = Some(store.clone());
+        Ok(store)
     }
 
     pub fn settings(&self) -> Settings {
@@ -85,14 +114,11 @@ impl AppState {
     }
 
     /// The key in use: the environment's, else the stored one.
-    pub fn api_key(&self) -> Option<ApiKey> {
-        config::api_key_from_env().or_else(|| match self.keys.load() {
-            Ok(found) => found.map(|(k, _)| k),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read the stored key");
-                None
-            }
-        })
+    pub async fn api_key(&self) -> Option<ApiKey> {
+        match config::api_key_from_env() {
+            Some(k) => Some(k),
+            None => self.keys.key().await,
+        }
     }
 
     /// Settings or key changed: the next request builds a fresh client and
@@ -105,12 +131,11 @@ impl AppState {
     }
 
     /// The API client, built on first use from the current settings.
-    pub fn client(&self) -> Result<Client, AppError> {
-        let mut guard = self.client.lock().map_err(|_| internal())?;
-        if let Some(c) = guard.as_ref() {
+    pub async fn client(&self) -> Result<Client, AppError> {
+        if let Some(c) = self.client.lock().map_err(|_| internal())?.as_ref() {
             return Ok(c.clone());
         }
-        let key = self.api_key().ok_or_else(|| {
+        let key = self.api_key().await.ok_or_else(|| {
             AppError::new(
                 ErrorCode::Auth,
                 "No API key is set. Open Settings and add your MegaLLM API key.",
@@ -119,7 +144,7 @@ impl AppState {
         let mut cfg = ClientConfig::new(self.base_url(), key);
         cfg.max_concurrent = self.settings().max_concurrent as usize;
         let client = Client::new(cfg).map_err(|e| e.to_app_error())?;
-        *guard = Some(client.clone());
-        Ok(client)
+        let mut guard = self.client.lock().map_err(|_| internal())?;
+        Ok(guard.get_or_insert(client).clone())
     }
 }

@@ -1,6 +1,5 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use megallm_core::api::models::DEFAULT_MODEL;
@@ -11,8 +10,8 @@ use megallm_core::api::types::{
 use megallm_core::api::{Client, ClientConfig, MessageStream};
 use megallm_core::chat::{SendOptions, StreamUpdate, send_message};
 use megallm_core::config;
-use megallm_core::store::Store;
 use megallm_core::store::types::SamplingSettings;
+use megallm_core::store::{SharedStore, Store};
 use tokio_util::sync::CancellationToken;
 
 use crate::{Failure, files, settings};
@@ -21,8 +20,10 @@ use crate::{Failure, files, settings};
 pub struct AskArgs {
     #[arg(long)]
     base_url: Option<String>,
-    #[arg(long, default_value = DEFAULT_MODEL)]
-    model: String,
+    /// The model (default: the conversation's with --conversation, else
+    /// claude-sonnet-4).
+    #[arg(long)]
+    model: Option<String>,
     #[arg(long)]
     system: Option<String>,
     #[arg(long, default_value_t = 4096)]
@@ -43,8 +44,13 @@ pub struct AskArgs {
     #[arg(long)]
     json: bool,
     /// Do not store the exchange in the app's history.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "conversation")]
     no_save: bool,
+    /// Continue the stored conversation ID (as `megallm history list`
+    /// shows it): the question follows its active branch, which the model
+    /// receives as context, and the reply is stored there.
+    #[arg(long, value_name = "ID")]
+    conversation: Option<i64>,
     /// The prompt; `-` reads it from stdin.
     prompt: String,
 }
@@ -85,7 +91,9 @@ pub async fn run(args: AskArgs) -> Result<(), Failure> {
         let mut content: Vec<ContentBlock> = attachments;
         content.push(ContentBlock::text(text));
         let mut req = MessagesRequest::new(
-            args.model.clone(),
+            args.model
+                .clone()
+                .unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
             args.max_tokens,
             vec![Message {
                 role: Role::User,
@@ -104,8 +112,17 @@ pub async fn run(args: AskArgs) -> Result<(), Failure> {
     } else {
         let path = config::history_path()?;
         let store = Store::open(&path).map_err(megallm_core::AppError::from)?;
-        let store = Arc::new(Mutex::new(store));
-        let mut opts = SendOptions::new(None, text, args.model.clone());
+        let store = SharedStore::new(store);
+        let model = match (&args.model, args.conversation) {
+            (Some(m), _) => m.clone(),
+            (None, Some(id)) => {
+                store
+                    .read(move |s| Ok(s.get_conversation(id)?.model))
+                    .await?
+            }
+            (None, None) => DEFAULT_MODEL.to_owned(),
+        };
+        let mut opts = SendOptions::new(args.conversation, text, model);
         opts.system_prompt = args.system.clone();
         opts.sampling = sampling;
         opts.attachments = attachments;

@@ -1,6 +1,5 @@
 use megallm_core::api::models::{ModelInfo, seed_models};
 use megallm_core::api::ratelimit::RateLimits;
-use megallm_core::chat::with_store;
 use megallm_core::config::AppInfo;
 use megallm_core::{AppError, ErrorCode};
 use tauri::State;
@@ -9,14 +8,19 @@ use tauri_plugin_opener::OpenerExt;
 use crate::state::AppState;
 
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo {
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, AppError> {
+    // Opening the history first makes its notice (moved aside, read-only)
+    // part of the answer; a history that cannot open is reported by the
+    // commands that need it, not here.
+    let _ = state.store().await;
+    Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         base_url: state.base_url(),
-        has_api_key: state.api_key().is_some(),
+        has_api_key: state.api_key().await.is_some(),
         data_dir: state.data_dir.display().to_string(),
         default_model: state.settings().default_model,
-    }
+        history_notice: state.history_notice.lock().ok().and_then(|n| n.clone()),
+    })
 }
 
 /// The models the picker offers: the service's live list (Claude models
@@ -33,7 +37,7 @@ pub async fn list_models(
     {
         return Ok(models.clone());
     }
-    let live = match state.client() {
+    let live = match state.client().await {
         Ok(client) => client.list_models().await.map_err(|e| e.to_app_error()),
         Err(e) => Err(e),
     };
@@ -45,13 +49,14 @@ pub async fn list_models(
                 .filter_map(|m| m.pricing.clone().map(|p| (m.id.clone(), p)))
                 .collect();
             if !prices.is_empty()
-                && let Ok(store) = state.store()
+                && let Ok(store) = state.store().await
             {
-                with_store(&store, move |s| {
-                    s.set_pricing(prices);
-                    Ok(())
-                })
-                .await?;
+                store
+                    .write(move |s| {
+                        s.set_pricing(prices);
+                        Ok(())
+                    })
+                    .await?;
             }
             let claude: Vec<ModelInfo> = list.into_iter().filter(|m| m.messages_api).collect();
             if claude.is_empty() {
@@ -73,7 +78,7 @@ pub async fn list_models(
 /// Opens a link from a message in the system browser. Only web and mail
 /// links: model output must not be able to launch local programs.
 #[tauri::command]
-pub fn open_link(app: tauri::AppHandle, url: String) -> Result<(), AppError> {
+pub async fn open_link(app: tauri::AppHandle, url: String) -> Result<(), AppError> {
     let lower = url.trim().to_ascii_lowercase();
     if !(lower.starts_with("https://")
         || lower.starts_with("http://")
@@ -97,6 +102,6 @@ pub fn open_link(app: tauri::AppHandle, url: String) -> Result<(), AppError> {
 /// The rate-limit headers of the latest response that carried any; nothing
 /// when the service sends none (shown as nothing rather than a guess).
 #[tauri::command]
-pub fn rate_limits(state: State<'_, AppState>) -> Option<RateLimits> {
-    state.client().ok().and_then(|c| c.rate_limits())
+pub async fn rate_limits(state: State<'_, AppState>) -> Result<Option<RateLimits>, AppError> {
+    Ok(state.client().await.ok().and_then(|c| c.rate_limits()))
 }

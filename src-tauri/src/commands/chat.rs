@@ -1,6 +1,6 @@
 use megallm_core::AppError;
 use megallm_core::chat::{
-    RetryMode, SendMode, SendOptions, StreamUpdate, send_message as core_send,
+    RetryMode, SendMode, SendOptions, StreamUpdate, TurnResult, send_message as core_send,
 };
 use megallm_core::store::types::{ConversationId, MessageId, SamplingSettings};
 use tauri::State;
@@ -10,8 +10,9 @@ use tokio_util::sync::CancellationToken;
 use crate::state::AppState;
 
 /// Sends a message and streams the reply over `on_event`. Resolves when the
-/// reply ends; rejects only if nothing was stored (the UI then gives the
-/// text back to the composer).
+/// reply ends, with the reply as stored and the conversation's title;
+/// rejects if the user's message could not be stored (the UI then gives the
+/// text back to the composer) or the reply could not be saved at its end.
 #[tauri::command]
 pub async fn send_message(
     state: State<'_, AppState>,
@@ -19,7 +20,7 @@ pub async fn send_message(
     text: String,
     model: Option<String>,
     on_event: Channel<StreamUpdate>,
-) -> Result<(), AppError> {
+) -> Result<TurnResult, AppError> {
     let settings = state.settings();
     let mut opts = SendOptions::new(
         conversation_id,
@@ -48,7 +49,7 @@ pub async fn retry_reply(
     mode: RetryMode,
     model: Option<String>,
     on_event: Channel<StreamUpdate>,
-) -> Result<(), AppError> {
+) -> Result<TurnResult, AppError> {
     let model = model.unwrap_or_else(|| state.settings().default_model);
     let mut opts = SendOptions::new(Some(conversation_id), "", model);
     opts.mode = SendMode::retry(mode, message_id);
@@ -60,9 +61,9 @@ async fn stream_turn(
     state: &AppState,
     opts: SendOptions,
     on_event: Channel<StreamUpdate>,
-) -> Result<(), AppError> {
-    let store = state.store()?;
-    let client = state.client()?;
+) -> Result<TurnResult, AppError> {
+    let store = state.store().await?;
+    let client = state.client().await?;
     let cancel = CancellationToken::new();
     let streams = state.streams.clone();
     let mut registered: Option<MessageId> = None;
@@ -87,15 +88,19 @@ async fn stream_turn(
     {
         map.remove(&id);
     }
-    outcome.map(|_| ())
+    outcome.map(|o| o.result())
 }
 
 /// Stops a reply in progress; what arrived is kept.
 #[tauri::command]
-pub fn stop_stream(state: State<'_, AppState>, assistant_message_id: MessageId) {
+pub async fn stop_stream(
+    state: State<'_, AppState>,
+    assistant_message_id: MessageId,
+) -> Result<(), AppError> {
     if let Ok(map) = state.streams.lock()
         && let Some(token) = map.get(&assistant_message_id)
     {
         token.cancel();
     }
+    Ok(())
 }

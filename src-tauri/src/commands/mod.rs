@@ -27,6 +27,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         history::export_conversation,
         history::export_history,
         history::import_history,
+        history::watch_history,
         settings::get_settings,
         settings::save_settings,
         settings::key_status,

@@ -8,8 +8,8 @@ use tauri_plugin_store::StoreExt;
 use crate::state::AppState;
 
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> Settings {
-    state.settings()
+pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, AppError> {
+    Ok(state.settings())
 }
 
 /// Validates, saves to the settings file, and applies at once.
@@ -51,22 +51,31 @@ pub async fn save_settings(
 }
 
 #[tauri::command]
-pub fn key_status(state: State<'_, AppState>) -> KeyStatus {
-    state.keys.status(config::api_key_from_env().is_some())
+pub async fn key_status(state: State<'_, AppState>) -> Result<KeyStatus, AppError> {
+    Ok(state
+        .keys
+        .status(config::api_key_from_env().is_some())
+        .await)
 }
 
 #[tauri::command]
 pub async fn set_api_key(state: State<'_, AppState>, key: String) -> Result<KeyStatus, AppError> {
     let key = ApiKey::new(key)
         .ok_or_else(|| AppError::new(ErrorCode::Config, "The API key is empty."))?;
-    state.keys.save(&key)?;
+    state.keys.save(key).await?;
     state.invalidate_client().await;
-    Ok(state.keys.status(config::api_key_from_env().is_some()))
+    Ok(state
+        .keys
+        .status(config::api_key_from_env().is_some())
+        .await)
 }
 
 #[tauri::command]
 pub async fn delete_api_key(state: State<'_, AppState>) -> Result<KeyStatus, AppError> {
-    state.keys.delete()?;
+    state.keys.delete().await?;
     state.invalidate_client().await;
-    Ok(state.keys.status(config::api_key_from_env().is_some()))
+    Ok(state
+        .keys
+        .status(config::api_key_from_env().is_some())
+        .await)
 }
