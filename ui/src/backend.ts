@@ -22,6 +22,7 @@ import type {
   SearchQuery,
   Settings,
   StreamUpdate,
+  TurnResult,
 } from "./types";
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -85,16 +86,16 @@ export function openConversation(id: number, before: number | null, limit: numbe
 /**
  * Sends `text` (to a new conversation when `conversationId` is null) and
  * streams the reply: `onEvent` receives every update, in order. Resolves when
- * the stream has ended.
+ * the stream has ended, with the reply as stored and the conversation's title.
  */
 export function sendMessage(
   conversationId: number | null,
   text: string,
   model: string | null,
   onEvent: (update: StreamUpdate) => void,
-): Promise<void> {
+): Promise<TurnResult> {
   const channel = new Channel<StreamUpdate>(onEvent);
-  return call<void>("send_message", { conversationId, text, model, onEvent: channel });
+  return call<TurnResult>("send_message", { conversationId, text, model, onEvent: channel });
 }
 
 /** Regenerates or continues the reply `messageId`, streaming like `sendMessage`. */
@@ -104,9 +105,9 @@ export function retryReply(
   mode: RetryMode,
   model: string | null,
   onEvent: (update: StreamUpdate) => void,
-): Promise<void> {
+): Promise<TurnResult> {
   const channel = new Channel<StreamUpdate>(onEvent);
-  return call<void>("retry_reply", { conversationId, messageId, mode, model, onEvent: channel });
+  return call<TurnResult>("retry_reply", { conversationId, messageId, mode, model, onEvent: channel });
 }
 
 export function stopStream(assistantMessageId: number): Promise<void> {
@@ -151,6 +152,15 @@ export function exportConversation(id: number, format: ExportFormat): Promise<st
 /** Saves every conversation as one JSON file in Downloads; resolves to its path. */
 export function exportHistory(): Promise<string> {
   return call<string>("export_history");
+}
+
+/**
+ * Calls `onChange` whenever another process (the `megallm` CLI) writes to
+ * the history, so the list can show what it added.
+ */
+export function watchHistory(onChange: () => void): Promise<void> {
+  const channel = new Channel<null>(() => onChange());
+  return call<void>("watch_history", { onChange: channel });
 }
 
 /** Imports the text of an exported file (a conversation or a whole history); resolves to the new ids. */

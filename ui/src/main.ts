@@ -8,7 +8,16 @@ import { byId } from "./dom";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
 import { provisionalTitle } from "./lib/util";
-import type { AppError, AppInfo, ModelInfo, RetryMode, Settings, StreamUpdate } from "./types";
+import type {
+  AppError,
+  AppInfo,
+  HistoryNotice,
+  ModelInfo,
+  RetryMode,
+  Settings,
+  StreamUpdate,
+  TurnResult,
+} from "./types";
 import { Banner, Toast } from "./views/banner";
 import { Composer } from "./views/composer";
 import { HistoryFiles } from "./views/history-files";
@@ -190,7 +199,7 @@ async function retry(messageId: number, mode: RetryMode): Promise<void> {
 async function runTurn(
   text: string,
   model: string | null,
-  start: (s: Sending, onEvent: (update: StreamUpdate) => void) => Promise<void>,
+  start: (s: Sending, onEvent: (update: StreamUpdate) => void) => Promise<TurnResult>,
 ): Promise<void> {
   banner.clearError();
   let markEnded = () => {};
@@ -212,7 +221,7 @@ async function runTurn(
   state.sending = s;
   composer.setBusy(true);
   try {
-    await start(s, (update) => onStreamUpdate(s, update));
+    settle(s, await start(s, (update) => onStreamUpdate(s, update)));
   } catch (err) {
     const error = toAppError(err);
     if (!s.started && pane.generation === s.paneGeneration) {
@@ -226,15 +235,30 @@ async function runTurn(
       s.errorShown = true;
     }
   }
-  if (s.started && !s.ended) {
-    // Channel messages can trail the command's own reply: give the last ones a moment.
-    await Promise.race([s.endedPromise, new Promise((r) => setTimeout(r, 3000))]);
-    if (!s.ended && s.conversationId !== null && pane.currentId === s.conversationId) {
-      // No final update arrived: show what the backend stored.
-      await pane.open(s.conversationId);
-    }
+  if (s.started && !s.ended && s.conversationId !== null && pane.currentId === s.conversationId) {
+    // The command failed after the reply began and no final update came:
+    // show what the backend stored.
+    await pane.open(s.conversationId);
   }
   finishSending(s);
+}
+
+/**
+ * The command's answer: the reply as stored and the conversation's title.
+ * Channel messages can trail it; whichever says "ended" first wins and the
+ * later ones are ignored.
+ */
+function settle(s: Sending, result: TurnResult): void {
+  if (!s.ended) {
+    onStreamUpdate(
+      s,
+      result.error
+        ? { kind: "failed", error: result.error, message: result.message }
+        : { kind: "finished", message: result.message },
+    );
+  }
+  sidebar.setTitle(result.conversation_id, result.title);
+  if (pane.currentId === result.conversation_id) pane.setTitle(result.title);
 }
 
 /**
@@ -247,11 +271,6 @@ function finishSending(s: Sending): void {
   state.sending = null;
   composer.setBusy(false);
   if (document.activeElement === document.body || document.activeElement === null) composer.focus();
-  void sidebar.refreshHead().then(() => {
-    if (pane.currentId === null) return;
-    const title = sidebar.titleOf(pane.currentId);
-    if (title) pane.setTitle(title);
-  });
 }
 
 function onStreamUpdate(s: Sending, update: StreamUpdate): void {
@@ -281,12 +300,14 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
       if (s.assistantId !== null) pane.applyDelta(s.assistantId, update);
       return;
     case "finished":
+      if (s.ended) return; // the command's answer came first
       s.ended = true;
       pane.finishMessage(update.message);
       s.markEnded();
       finishSending(s);
       return;
     case "failed":
+      if (s.ended) return;
       s.ended = true;
       pane.finishMessage(update.message);
       if (update.error.code !== "cancelled") {
@@ -357,6 +378,16 @@ function applyInfo(info: AppInfo): void {
   if (state.conversationId === null && !state.sending) composer.resetModel();
   if (info.has_api_key) banner.clearErrorOf(["config", "auth"]);
   else showNoKey();
+  if (info.history_notice) banner.showNotice(historyNoticeText(info.history_notice));
+}
+
+function historyNoticeText(notice: HistoryNotice): string {
+  switch (notice.kind) {
+    case "moved_aside":
+      return `Your history file was damaged, so it was moved to ${notice.moved_to} (nothing was deleted) and a new history was started.`;
+    case "read_only":
+      return "This history was written by a newer MegaLLM Desktop, so it is open read-only: you can read and search it, but nothing new is saved. Install the latest version to keep chatting.";
+  }
 }
 
 function onSettingsSaved(settings: Settings): void {
@@ -497,6 +528,8 @@ async function start(): Promise<void> {
     (err) => console.warn("list_models failed", err),
   );
   await Promise.allSettled([info, list]);
+  // Conversations the CLI adds meanwhile appear at the top of the list.
+  void backend.watchHistory(() => void sidebar.refreshHead()).catch((err) => console.warn("watch_history failed", err));
   document.body.dataset.ready = "1";
   composer.focus();
 }

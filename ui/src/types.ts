@@ -24,6 +24,8 @@ export type { Settings } from "./bindings/Settings";
 export type { StreamUpdate } from "./bindings/StreamUpdate";
 export type { Theme } from "./bindings/Theme";
 export type { Usage } from "./bindings/Usage";
+export type { TurnResult } from "./bindings/TurnResult";
+export type { HistoryNotice } from "./bindings/HistoryNotice";
 
 import type { ConversationPage } from "./bindings/ConversationPage";
 import type { StreamUpdate } from "./bindings/StreamUpdate";

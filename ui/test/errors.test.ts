@@ -1,6 +1,17 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { errorHint, formatRetryCountdown, hintOpensSettings, isAppError, toAppError } from "../src/lib/errors";
+import { readFileSync } from "node:fs";
+import { CODES, errorHint, formatRetryCountdown, hintOpensSettings, isAppError, toAppError } from "../src/lib/errors";
+
+describe("CODES", () => {
+  test("is exactly the ErrorCode that ts-rs generated from Rust", () => {
+    const binding = readFileSync("src/bindings/ErrorCode.ts", "utf8") // npm runs tests in ui/;
+    const union = binding.slice(binding.indexOf("export type ErrorCode"));
+    const generated = [...union.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]).sort();
+    assert.ok(generated.length > 10, "the binding was not parsed");
+    assert.deepEqual([...CODES].sort(), generated);
+  });
+});
 
 describe("toAppError", () => {
   test("keeps a well-formed AppError (and only its known fields)", () => {

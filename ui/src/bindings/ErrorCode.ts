@@ -3,4 +3,4 @@
 /**
  * What kind of failure this is, so the UI can offer the right next step.
  */
-export type ErrorCode = "auth" | "permission" | "billing" | "rate_limit" | "overloaded" | "invalid_request" | "too_large" | "not_found" | "server" | "network" | "timeout" | "protocol" | "cancelled" | "storage" | "config" | "internal";
+export type ErrorCode = "auth" | "permission" | "billing" | "rate_limit" | "overloaded" | "invalid_request" | "too_large" | "not_found" | "server" | "network" | "timeout" | "protocol" | "cancelled" | "storage" | "invalid_input" | "import_format" | "disk_full" | "database_locked" | "database_newer" | "config" | "internal";

@@ -31,6 +31,7 @@ import type {
   SearchQuery,
   Settings,
   StreamUpdate,
+  TurnResult,
 } from "../types";
 
 // --- sample content ------------------------------------------------------------
@@ -237,7 +238,7 @@ export async function sendMessage(
   text: string,
   model: string | null,
   onEvent: (update: StreamUpdate) => void,
-): Promise<void> {
+): Promise<TurnResult> {
   await delay(150);
   if (!key.present) throw noKey();
   if (/reject/i.test(text)) {
@@ -277,7 +278,8 @@ export async function sendMessage(
 
   const blocks = /long/i.test(text) ? [...SAMPLE_BLOCKS, ...SAMPLE_BLOCKS, ...SAMPLE_BLOCKS] : SAMPLE_BLOCKS;
   const done: string[] = [];
-  const finish = (status: MessageView["status"], error?: AppError) => {
+  const conversation = c;
+  const finish = (status: MessageView["status"], error?: AppError): TurnResult => {
     const message: MessageView = {
       id: assistantId,
       role: "assistant",
@@ -291,6 +293,7 @@ export async function sendMessage(
     messages.push(message);
     if (error) onEvent({ kind: "failed", error, message });
     else onEvent({ kind: "finished", message });
+    return { conversation_id: conversation.id, title: conversation.title, message, ...(error ? { error } : {}) };
   };
   for (let b = 0; b < blocks.length; b++) {
     const block = blocks[b] ?? "";
@@ -299,21 +302,19 @@ export async function sendMessage(
     let partial = "";
     for (const w of words) {
       if (stops.has(assistantId)) {
-        finish("interrupted", fail("cancelled", "Stopped."));
-        return;
+        return finish("interrupted", fail("cancelled", "Stopped."));
       }
       partial += w;
       onEvent({ kind: "delta", append_html: "", tail_html: closeTags(partial) });
       await delay(25);
     }
     if (/fail/i.test(text) && b === 1) {
-      finish("error", fail("rate_limit", "Rate limit reached for requests per minute.", { retry_after_secs: 20 }));
-      return;
+      return finish("error", fail("rate_limit", "Rate limit reached for requests per minute.", { retry_after_secs: 20 }));
     }
     done.push(block);
     onEvent({ kind: "delta", append_html: block, tail_html: "" });
   }
-  finish("complete");
+  return finish("complete");
 }
 
 /** Good enough for the demo's own sample HTML: closes what the cut opened. */
@@ -334,7 +335,7 @@ export async function retryReply(
   mode: RetryMode,
   model: string | null,
   onEvent: (update: StreamUpdate) => void,
-): Promise<void> {
+): Promise<TurnResult> {
   await delay(100);
   const c = conversations.get(conversationId);
   if (!c) throw fail("not_found", "This conversation no longer exists.");
@@ -361,7 +362,11 @@ export async function retryReply(
   };
   messages.push(message);
   onEvent({ kind: "finished", message });
+  return { conversation_id: c.id, title: c.title, message };
 }
+
+/** The demo has no other process writing to its history. */
+export async function watchHistory(_onChange: () => void): Promise<void> {}
 
 export async function stopStream(assistantMessageId: number): Promise<void> {
   await delay(10);

@@ -3,9 +3,11 @@
 
 import type { AppError, ErrorCode } from "../types";
 
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
+/** Every code the backend sends; `test/errors.test.ts` checks it against the generated binding. */
+export const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   "auth", "permission", "billing", "rate_limit", "overloaded", "invalid_request", "too_large",
-  "not_found", "server", "network", "timeout", "protocol", "cancelled", "storage", "config", "internal",
+  "not_found", "server", "network", "timeout", "protocol", "cancelled", "storage", "invalid_input",
+  "import_format", "disk_full", "database_locked", "database_newer", "config", "internal",
 ]);
 
 /** True when `value` has the shape of an {@link AppError}. */
@@ -54,6 +56,7 @@ export function errorHint(code: ErrorCode): string | null {
     case "overloaded":
     case "server":
     case "timeout":
+    case "database_locked":
       return "Try again in a moment.";
     default:
       return null;

@@ -192,6 +192,12 @@ export class Sidebar {
     if (this.activeId === id) this.setActive(id);
   }
 
+  /** The backend's title for a conversation whose row is shown. */
+  setTitle(id: number, title: string): void {
+    const known = this.data.get(id);
+    if (known && known.title !== title) this.upsertRow({ ...known, title });
+  }
+
   /** The title shown for a conversation, if its row is loaded. */
   titleOf(id: number): string | undefined {
     return this.data.get(id)?.title;
