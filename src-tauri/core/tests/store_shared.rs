@@ -437,8 +437,35 @@ mod store_shared {
             .to_app_error();
         assert_eq!(err.code, ErrorCode::DatabaseNewer);
         assert!(err.message.contains("read-only"), "{}", err.message);
-        assert!(store.recover_interrupted().is_err());
+        // Nothing to recover, so nothing is attempted (a write would be refused).
+        assert_eq!(store.recover_interrupted().unwrap(), 0);
         drop(store);
         assert_eq!(fs::read(&path).unwrap(), before, "the newer file changed");
+    }
+
+    #[test]
+    fn processes_creating_the_history_together_all_open_it() {
+        // The app and a `megallm` command started at the same moment on a
+        // new machine both migrate the fresh file: neither may fail.
+        for round in 0..30 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("history.db");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+            let opened: Vec<_> = (0..4)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Store::open(&path).map(|_| ())
+                    })
+                })
+                .collect();
+            for t in opened {
+                let result = t.join().unwrap();
+                assert!(result.is_ok(), "round {round}: {result:?}");
+            }
+            let s = Store::open(&path).unwrap();
+            assert!(s.integrity_check().unwrap());
+        }
     }
 }

@@ -44,9 +44,38 @@ pub(crate) fn open_file(path: &Path) -> Result<Connection> {
     if version > 0 && version < SCHEMA_VERSION {
         backup(&conn, &backup_path(path, version))?;
     }
-    configure(&conn)?;
-    migrate_to(&mut conn, SCHEMA_VERSION)?;
+    migrate_beside_others(&mut conn)?;
     Ok(conn)
+}
+
+/// Configures and migrates to the current schema when another process may be doing the
+/// same (the app and `megallm` started together on a new or older history).
+/// Each version is its own transaction, and the version is read before it,
+/// so the process that loses the race for a step fails it ("table already
+/// exists") or is refused the lock at once (SQLite does not wait where
+/// waiting could deadlock); it then carries on from wherever the winner has
+/// got to. A failure with no progress by anyone, or busy for longer than
+/// [`BUSY_TIMEOUT`], is a real one.
+fn migrate_beside_others(conn: &mut Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        let before = user_version(conn)?;
+        let Err(e) = configure(conn).and_then(|()| migrate_to(conn, SCHEMA_VERSION)) else {
+            return Ok(());
+        };
+        let now = user_version(conn)?;
+        if now == SCHEMA_VERSION {
+            return configure(conn);
+        }
+        if now > before {
+            continue;
+        }
+        if e.is_busy() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        }
+        return Err(e);
+    }
 }
 
 /// `user_version` from the database header (big-endian at offset 60), or
@@ -94,8 +123,7 @@ pub(crate) fn open_read_only(path: &Path) -> Result<Connection> {
 
 pub(crate) fn open_memory() -> Result<Connection> {
     let mut conn = Connection::open_in_memory()?;
-    configure(&conn)?;
-    migrate_to(&mut conn, SCHEMA_VERSION)?;
+    migrate_beside_others(&mut conn)?;
     Ok(conn)
 }
 
@@ -165,8 +193,12 @@ fn backup(conn: &Connection, dest: &Path) -> Result<()> {
         path: dest.to_owned(),
         source,
     };
+    // Named per process and call: the app and the CLI may back up the same
+    // version at once (each then renames a whole copy into place).
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut partial = dest.as_os_str().to_owned();
-    partial.push(".partial");
+    partial.push(format!(".partial-{}-{call}", std::process::id()));
     let partial = PathBuf::from(partial);
     let partial_str = partial
         .to_str()
