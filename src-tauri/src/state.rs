@@ -14,7 +14,7 @@ use megallm_core::api::{ApiKey, Client, ClientConfig};
 use megallm_core::secrets::{KeyCache, KeyStore};
 use megallm_core::settings::Settings;
 use megallm_core::store::types::MessageId;
-use megallm_core::store::{HistoryNotice, SharedStore, Store, now_ms};
+use megallm_core::store::{HistoryNotice, SharedStore, Store};
 use megallm_core::{AppError, ErrorCode, config};
 use tokio_util::sync::CancellationToken;
 
@@ -32,40 +32,11 @@ pub struct AppState {
     client: Mutex<Option<Client>>,
 }
 
-const PURGE_AFTER_MS: i64 = 30 * 24 * 60 * 60 * 1000;
-
 fn internal() -> AppError {
     AppError::new(
         ErrorCode::Internal,
         "The app hit an internal error. Restart it.",
     )
-}
-
-/// Opens the history as the app starts it: damaged files moved aside, a
-/// newer app's file read-only, replies cut off by a crash recovered.
-fn open_history(data_dir: &std::path::Path) -> Result<(Store, Option<HistoryNotice>), AppError> {
-    let (mut store, notice) = Store::open_for_app(&data_dir.join(config::HISTORY_FILE))?;
-    if store.is_read_only() {
-        return Ok((store, notice));
-    }
-    // Replies whose writer died become "interrupted" with whatever was
-    // checkpointed; a CLI still streaming keeps its reply. Neither this nor
-    // the purge is worth failing start-up for (the history may be busy in
-    // another process): both run again at the next start.
-    match store.recover_interrupted() {
-        Ok(n) if n > 0 => tracing::info!(recovered = n, "marked interrupted replies"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "could not recover interrupted replies"),
-    }
-    // Deleting is undoable for a month, then the rows really go.
-    match store.purge_deleted(now_ms() - PURGE_AFTER_MS) {
-        Ok(n) if n > 0 => {
-            tracing::info!(purged = n, "purged conversations deleted over 30 days ago")
-        }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "could not purge old deletions"),
-    }
-    Ok((store, notice))
 }
 
 impl AppState {
@@ -91,10 +62,13 @@ impl AppState {
             return Ok(store.clone());
         }
         let dir = self.data_dir.clone();
-        let (store, notice) = tokio::task::spawn_blocking(move || open_history(&dir))
-            .await
-            .map_err(|_| internal())?
-            .inspect_err(|e| tracing::error!(error = %e, "history unavailable"))?;
+        let (store, notice) = tokio::task::spawn_blocking(move || {
+            Store::open_for_app(&dir.join(config::HISTORY_FILE))
+        })
+        .await
+        .map_err(|_| internal())?
+        .map_err(|e| e.to_app_error())
+        .inspect_err(|e| tracing::error!(error = %e, "history unavailable"))?;
         if let Ok(mut n) = self.history_notice.lock() {
             *n = notice;
         }

@@ -524,7 +524,7 @@ mod store_messages {
             );
         }
         let plans = s.startup_query_plans().unwrap();
-        assert_eq!(plans.len(), 5);
+        assert_eq!(plans.len(), 6);
         for (name, lines) in &plans {
             assert!(!lines.is_empty(), "{name}");
             for l in lines {
@@ -536,6 +536,11 @@ mod store_messages {
         assert!(
             recover.iter().any(|l| l.contains("messages_streaming")),
             "{recover:?}"
+        );
+        let purge = &plans[5].1;
+        assert!(
+            purge.iter().any(|l| l.contains("conversations_deleted")),
+            "{purge:?}"
         );
         let list = &plans[1].1;
         assert!(

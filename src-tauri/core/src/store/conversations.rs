@@ -142,6 +142,9 @@ fn update_one(conn: &Connection, sql: &str, params: &[&dyn rusqlite::ToSql]) -> 
     Ok(())
 }
 
+pub(super) const PURGE_CHECK_SQL: &str = "SELECT EXISTS(SELECT 1 FROM conversations \
+     WHERE deleted_at IS NOT NULL AND deleted_at < ?1)";
+
 impl Store {
     pub fn create_conversation(&mut self, new: &NewConversation) -> Result<ConversationId> {
         self.write(|tx, now| {
@@ -246,6 +249,14 @@ impl Store {
     /// attachments and search entries, and any file no message links to any
     /// more. Usage records stay. Returns how many conversations went.
     pub fn purge_deleted(&mut self, older_than: Timestamp) -> Result<usize> {
+        // Checked without the write lock first: most starts have nothing to
+        // purge and must not wait for another process's writer.
+        let any: bool = self
+            .conn
+            .query_row(PURGE_CHECK_SQL, [older_than], |r| r.get(0))?;
+        if !any {
+            return Ok(0);
+        }
         self.write(|tx, _| {
             let n = tx.execute(
                 "DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at < ?1",

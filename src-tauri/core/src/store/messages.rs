@@ -431,6 +431,19 @@ impl Store {
     /// CLI, another window) is left alone: see [`owner`]. Safe to call at any
     /// time; the app calls it at start-up. Returns how many were recovered.
     pub fn recover_interrupted(&mut self) -> Result<usize> {
+        // Looked at first without the write lock, so that a start-up beside
+        // another process's long write (or a lock) waits only when there is
+        // something to recover.
+        let dead = self
+            .conn
+            .prepare_cached(RECOVER_SQL)?
+            .query_map([], |r| r.get::<_, Option<String>>(1))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .any(|who| !owner::is_alive(who.as_deref()));
+        if !dead {
+            return Ok(0);
+        }
         self.write(|tx, now| {
             let streaming = tx
                 .prepare_cached(RECOVER_SQL)?

@@ -54,6 +54,10 @@ pub struct Store {
     read_only: Option<usize>,
 }
 
+/// Deleting a conversation is undoable for this long (30 days), then
+/// [`Store::open_for_app`] removes it for good.
+pub const PURGE_AFTER_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
 /// Something the user must be told about how the history was opened.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -113,24 +117,44 @@ impl Store {
     /// deleted) and a fresh history starts. The notice says which, for the
     /// user. Errors that waiting or freeing space can cure (locked, disk
     /// full, no permission) are returned as they are.
+    ///
+    /// Then replies whose writer died become interrupted with whatever was
+    /// checkpointed (a CLI still streaming keeps its reply), and conversations
+    /// deleted over [`PURGE_AFTER_MS`] ago really go. Neither is worth
+    /// failing start-up for (the history may be busy in another process):
+    /// both run again at the next start.
     pub fn open_for_app(path: &Path) -> Result<(Self, Option<HistoryNotice>)> {
-        match Self::open(path) {
-            Ok(store) => Ok((store, None)),
+        let (mut store, notice) = match Self::open(path) {
+            Ok(store) => (store, None),
             Err(StoreError::NewerSchema { found, supported }) => {
                 let mut store =
                     Self::with_connection(connection::open_read_only(path)?, Some(path));
                 store.read_only = Some(found);
-                Ok((store, Some(HistoryNotice::ReadOnly { found, supported })))
+                let notice = HistoryNotice::ReadOnly { found, supported };
+                return Ok((store, Some(notice)));
             }
             Err(e) if e.is_damaged_file() => {
                 let moved = connection::move_aside(path, now_ms() / 1000)?;
                 tracing::error!(error = %e, moved_to = %moved.display(), "history damaged; moved aside");
-                let store = Self::open(path)?;
                 let moved_to = moved.display().to_string();
-                Ok((store, Some(HistoryNotice::MovedAside { moved_to })))
+                (
+                    Self::open(path)?,
+                    Some(HistoryNotice::MovedAside { moved_to }),
+                )
             }
-            Err(e) => Err(e),
+            Err(e) => return Err(e),
+        };
+        match store.recover_interrupted() {
+            Ok(n) if n > 0 => tracing::info!(recovered = n, "marked interrupted replies"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not recover interrupted replies"),
         }
+        match store.purge_deleted(now_ms() - PURGE_AFTER_MS) {
+            Ok(n) if n > 0 => tracing::info!(purged = n, "purged old deletions"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not purge old deletions"),
+        }
+        Ok((store, notice))
     }
 
     fn with_connection(conn: Connection, path: Option<&Path>) -> Self {
@@ -274,6 +298,7 @@ impl Store {
             ),
             ("get_conversation", conversations::GET_SQL),
             ("open_page", messages::GET_SQL),
+            ("purge_deleted", conversations::PURGE_CHECK_SQL),
         ]
         .into_iter()
         .map(|(name, sql)| Ok((name, self.query_plan(sql)?)))
