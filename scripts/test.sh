@@ -27,6 +27,8 @@ if cargo tree -p megallm-core -e normal --prefix none | grep -qE '^(tauri|gtk|we
 fi
 
 step "unit and integration tests"
+# The full-disk test mounts a small tmpfs (root or sudo): fail, never skip.
+export MEGALLM_REQUIRE_TMPFS=1
 cargo test --workspace
 
 step "generated TypeScript types are committed and current"

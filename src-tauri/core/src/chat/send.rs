@@ -516,6 +516,7 @@ impl Turn<'_> {
             finished_at: Some(now_ms()),
         };
         // Read back what was stored: the UI shows exactly what a reload would.
+        let retry = finish.clone();
         let saved = self
             .store
             .write(move |s| {
@@ -529,8 +530,12 @@ impl Turn<'_> {
         let (stored, title) = match saved {
             Ok(saved) => saved,
             Err(e) => {
-                // A full disk, say: the checkpoints are on disk, and the
-                // reply stays on screen with what to do.
+                // A full disk, say: the checkpoints are on disk, the reply
+                // stays on screen with what to do, and its final state is
+                // written with the next write once there is room again.
+                if matches!(e.code, ErrorCode::DiskFull | ErrorCode::DatabaseLocked) {
+                    self.store.finish_later(id, retry);
+                }
                 sink(StreamUpdate::Failed {
                     error: e.clone(),
                     message: message_view(&unsaved),

@@ -85,6 +85,29 @@ impl StoreError {
 
     /// The code the UI acts on and the sentence the user reads: what
     /// happened and what to do.
+    /// Another connection held the lock SQLite needed (it gives up at once,
+    /// without waiting, where waiting could deadlock).
+    pub fn is_busy(&self) -> bool {
+        use rusqlite::ErrorCode as Sq;
+        let sqlite = match self {
+            Self::Sqlite(e) => e,
+            Self::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => err,
+            _ => return false,
+        };
+        matches!(
+            sqlite.sqlite_error_code(),
+            Some(Sq::DatabaseBusy | Sq::DatabaseLocked)
+        )
+    }
+
+    /// A failure that waiting or freeing space cures (full disk, locked).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.to_app_error().code,
+            ErrorCode::DiskFull | ErrorCode::DatabaseLocked
+        )
+    }
+
     pub fn to_app_error(&self) -> AppError {
         use rusqlite::ErrorCode as Sq;
         let (code, message) = match self {
@@ -130,7 +153,7 @@ impl StoreError {
             Self::Sqlite(e) => match e.sqlite_error_code() {
                 Some(Sq::DatabaseBusy | Sq::DatabaseLocked) => (
                     ErrorCode::DatabaseLocked,
-                    "The history is busy in another MegaLLM process. Close the other window or command and try again.".to_owned(),
+                    "The history is busy in another program (another MegaLLM window or the megallm command, say). Close it or wait for it to finish, then try again.".to_owned(),
                 ),
                 Some(Sq::DiskFull) => (
                     ErrorCode::DiskFull,

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::error::StoreError;
-use super::types::ConversationId;
+use super::types::{ConversationId, FinishMessage, MessageId};
 use super::{ImportPlan, Store};
 use crate::error::{AppError, ErrorCode};
 
@@ -30,6 +30,10 @@ pub struct SharedStore {
 
 struct Inner {
     writer: Mutex<Store>,
+    /// Replies whose final write failed (a full disk): written before the
+    /// next write, so a reply is saved whole once space returns, without a
+    /// restart.
+    deferred: Mutex<Vec<(MessageId, FinishMessage)>>,
     readers: Mutex<Vec<Store>>,
     /// `None` in memory: the writer then serves reads too.
     path: Option<PathBuf>,
@@ -66,6 +70,7 @@ impl SharedStore {
         Self {
             inner: Arc::new(Inner {
                 writer: Mutex::new(store),
+                deferred: Mutex::new(Vec::new()),
                 readers: Mutex::new(Vec::new()),
                 path,
             }),
@@ -81,10 +86,26 @@ impl SharedStore {
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || {
             let mut writer = inner.writer.lock().map_err(|_| poisoned())?;
+            inner.write_deferred(&mut writer);
             f(&mut writer).map_err(AppError::from)
         })
         .await
         .map_err(|_| interrupted())?
+    }
+
+    /// Keeps a reply's final state whose write failed, to write it before
+    /// the next write. Until then the row keeps its last checkpoint; if the
+    /// process ends first, the next start marks it interrupted with that.
+    pub fn finish_later(&self, id: MessageId, finish: FinishMessage) {
+        if let Ok(mut d) = self.inner.deferred.lock() {
+            d.retain(|(other, _)| *other != id);
+            d.push((id, finish));
+        }
+    }
+
+    /// Replies waiting for [`SharedStore::finish_later`]'s retry.
+    pub fn deferred_finishes(&self) -> usize {
+        self.inner.deferred.lock().map_or(0, |d| d.len())
     }
 
     /// Runs `f` on a reader connection, off the async threads. It sees the
@@ -134,6 +155,25 @@ impl SharedStore {
 }
 
 impl Inner {
+    fn write_deferred(&self, writer: &mut Store) {
+        let Ok(mut deferred) = self.deferred.lock() else {
+            return;
+        };
+        deferred.retain(|(id, finish)| match writer.finish_message(*id, finish) {
+            Ok(()) => false,
+            // Still no room (or busy): try again on the next write. Anything
+            // else (the conversation was deleted meanwhile, say) settles it.
+            Err(e) if e.is_transient() => {
+                tracing::warn!(error = %e, message = id, "a deferred reply is still unsaved");
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, message = id, "a deferred reply was dropped");
+                false
+            }
+        });
+    }
+
     fn read_blocking<T>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, StoreError>,
