@@ -69,9 +69,6 @@ async fn paced_by_config_header_and_marker() {
     // "Echo: a b c d e f g h i" is 10 deltas: 9 gaps of 1/20 s.
     let prompt = "a b c d e f g h i";
     let fast = server().await;
-    let t = Instant::now();
-    stream(&fast, &stream_request(prompt)).await;
-    let unpaced = t.elapsed();
 
     let paced = server_with(MockConfig {
         api_key: Some(KEY.into()),
@@ -108,15 +105,22 @@ async fn paced_by_config_header_and_marker() {
         t.elapsed()
     );
 
-    // The marker overrides a slow config too.
+    // The marker overrides a slow config too: at the config's 1 token/s
+    // these 100 tokens would take over 90 s, so even a loaded machine
+    // finishes far inside the bound only when the marker wins.
+    let crawl = server_with(MockConfig {
+        api_key: Some(KEY.into()),
+        tokens_per_sec: 1.0,
+        ..MockConfig::default()
+    })
+    .await;
     let t = Instant::now();
-    stream(&paced, &stream_request("[[rate:0]] [[long:100]]")).await;
+    stream(&crawl, &stream_request("[[rate:0]] [[long:100]]")).await;
     assert!(
-        t.elapsed() < Duration::from_secs(5),
+        t.elapsed() < Duration::from_secs(45),
         "rate 0 is unpaced: {:?}",
         t.elapsed()
     );
-    assert!(unpaced < Duration::from_secs(2));
 }
 
 type BodyStream =
@@ -133,9 +137,11 @@ async fn read_deltas(resp: reqwest::Response, n: usize) -> BodyStream {
     body
 }
 
-async fn assert_disconnect_seen(server: &megallm_mock::MockServer, within: Duration) {
-    let dropped_at = Instant::now();
-    let seen = eventually(Duration::from_secs(5), || {
+/// The record only gets a disconnect while the reply is still being sent
+/// (see `completed_stream_is_not_a_disconnect`), so seeing one at all proves
+/// the server noticed before the end: no wall-clock bound is needed.
+async fn assert_disconnect_seen(server: &megallm_mock::MockServer) {
+    let seen = eventually(Duration::from_secs(30), || {
         server
             .requests()
             .last()
@@ -146,11 +152,6 @@ async fn assert_disconnect_seen(server: &megallm_mock::MockServer, within: Durat
         seen,
         "the server never saw the client go: {:?}",
         server.requests().last()
-    );
-    assert!(
-        dropped_at.elapsed() < within,
-        "seen only after {:?}",
-        dropped_at.elapsed()
     );
     let r = server.requests().pop().unwrap();
     assert!(r.disconnected_at_ms.unwrap() > r.received_at_ms);
@@ -181,7 +182,7 @@ async fn disconnect_is_recorded_while_streaming() {
         "still streaming"
     );
     drop(body);
-    assert_disconnect_seen(&server, Duration::from_secs(2)).await;
+    assert_disconnect_seen(&server).await;
 }
 
 #[tokio::test]
@@ -193,7 +194,7 @@ async fn disconnect_is_recorded_while_stalled() {
         .unwrap();
     let body = read_deltas(resp, 2).await;
     drop(body);
-    assert_disconnect_seen(&server, Duration::from_secs(2)).await;
+    assert_disconnect_seen(&server).await;
 }
 
 #[tokio::test]
@@ -242,13 +243,9 @@ async fn shutdown_ends_a_stalled_stream() {
         .await
         .unwrap();
     let mut body = read_deltas(resp, 5).await;
-    let t = Instant::now();
-    server.shutdown().await;
-    assert!(
-        t.elapsed() < Duration::from_secs(3),
-        "shutdown waited {:?}",
-        t.elapsed()
-    );
+    // A shutdown that waited for the stalled stream would never return.
+    let done = tokio::time::timeout(Duration::from_secs(30), server.shutdown()).await;
+    assert!(done.is_ok(), "shutdown waited for the stalled stream");
     // The client sees the body end rather than hang.
     let rest = tokio::time::timeout(Duration::from_secs(3), async {
         while body.next().await.is_some() {}
