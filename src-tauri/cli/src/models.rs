@@ -2,6 +2,8 @@ use clap::Args;
 use megallm_core::api::models::seed_models;
 use megallm_core::api::{Client, ClientConfig};
 
+use megallm_core::ErrorCode;
+
 use crate::{Failure, settings};
 
 #[derive(Args)]
@@ -35,10 +37,8 @@ pub async fn run(args: ModelsArgs) -> Result<(), Failure> {
         }
     };
     if args.json {
-        let out = serde_json::to_string_pretty(&models).map_err(|e| Failure {
-            kind: "internal".into(),
-            message: e.to_string(),
-        })?;
+        let out = serde_json::to_string_pretty(&models)
+            .map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
         println!("{out}");
     } else {
         for m in &models {

@@ -175,14 +175,22 @@ async fn prompt_from_stdin_and_files() {
 }
 
 #[tokio::test]
-async fn api_errors_exit_1_with_the_type_on_stderr() {
+async fn api_errors_exit_1_with_the_apps_code_on_stderr() {
     let e = env().await;
     let out = e.run(&["ask", "--json", "hi [[fault:401]]"]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty(), "nothing on stdout with --json");
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.starts_with("error: authentication_error:"), "{err}");
+    assert!(err.starts_with("error: auth:"), "{err}");
     assert!(!err.contains(KEY));
+
+    // The code as the app spells it (serde's snake_case), not from Debug.
+    let out = e
+        .run(&["ask", "--json", "hi [[fault:429 should_retry=false]]"])
+        .await;
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.starts_with("error: rate_limit:"), "{err}");
 }
 
 #[tokio::test]

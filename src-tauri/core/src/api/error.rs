@@ -210,19 +210,6 @@ impl ApiError {
         self
     }
 
-    /// The API error type name, as the CLI prints it.
-    pub fn type_name(&self) -> &str {
-        match self {
-            ApiError::Service { kind, .. } => kind.as_type(),
-            ApiError::Timeout { .. } => "timeout_error",
-            ApiError::Connection { .. } => "connection_error",
-            ApiError::Decode { .. } => "decode_error",
-            ApiError::Incomplete { .. } => "incomplete_stream",
-            ApiError::Cancelled { .. } => "cancelled",
-            ApiError::Config(_) => "config_error",
-        }
-    }
-
     /// The error as the user reads it: what happened and what to do.
     pub fn to_app_error(&self) -> AppError {
         let (code, message) = match self {
