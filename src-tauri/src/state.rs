@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use megallm_core::api::models::ModelInfo;
+use megallm_core::api::catalogue::CatalogueCache;
 use megallm_core::api::{ApiKey, Client, ClientConfig};
 use megallm_core::secrets::{KeyCache, KeyStore};
 use megallm_core::settings::Settings;
@@ -27,7 +27,8 @@ pub struct AppState {
     pub keys: KeyCache,
     /// Replies in progress, by assistant message id, so Stop can reach them.
     pub streams: Arc<Mutex<HashMap<MessageId, CancellationToken>>>,
-    pub models: tokio::sync::Mutex<Option<Vec<ModelInfo>>>,
+    /// The service's model list for this run; cleared with the client.
+    pub catalogue: CatalogueCache,
     /// Built on first use; dropped whenever the settings or key change.
     client: Mutex<Option<Client>>,
 }
@@ -48,7 +49,7 @@ impl AppState {
             data_dir,
             settings: RwLock::new(settings),
             streams: Arc::default(),
-            models: tokio::sync::Mutex::new(None),
+            catalogue: CatalogueCache::new(),
             client: Mutex::new(None),
         }
     }
@@ -101,7 +102,7 @@ impl AppState {
         if let Ok(mut c) = self.client.lock() {
             *c = None;
         }
-        *self.models.lock().await = None;
+        self.catalogue.clear().await;
     }
 
     /// The API client, built on first use from the current settings.

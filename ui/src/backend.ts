@@ -15,7 +15,7 @@ import type {
   ExportFormat,
   KeyStatus,
   ListCursor,
-  ModelInfo,
+  ModelCatalogue,
   RateLimits,
   RetryMode,
   SearchHit,
@@ -37,9 +37,13 @@ export function appInfo(): Promise<AppInfo> {
   return call<AppInfo>("app_info");
 }
 
-/** The cached model list; `refresh` fetches it from the service again. */
-export function listModels(refresh = false): Promise<ModelInfo[]> {
-  return call<ModelInfo[]>("list_models", { refresh });
+/**
+ * The model catalogue (cached for the run; `refresh` asks the service again).
+ * `source: "builtin"` comes with a `warning` to show; rejects when the
+ * service rejects the key.
+ */
+export function listModels(refresh = false): Promise<ModelCatalogue> {
+  return call<ModelCatalogue>("list_models", { refresh });
 }
 
 /** The latest rate-limit headers the service sent, if any. */

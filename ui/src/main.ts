@@ -7,11 +7,13 @@ import * as backend from "./backend";
 import { byId } from "./dom";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
+import { catalogueNotice } from "./lib/models";
 import { provisionalTitle } from "./lib/util";
 import type {
   AppError,
   AppInfo,
   HistoryNotice,
+  ModelCatalogue,
   ModelInfo,
   RetryMode,
   Settings,
@@ -344,11 +346,24 @@ function openSettings(focus: "first" | "api-key" = "first"): void {
 }
 
 let modelsLoad: Promise<ModelInfo[]> | null = null;
+/** The built-in list's warning now on show, to take back once the service's list arrives. */
+let catalogueWarning: string | null = null;
+
+/** The built-in list says why it is shown; the service's list takes that back. */
+function showCatalogueNotice(catalogue: ModelCatalogue): void {
+  const notice = catalogueNotice(catalogue);
+  if (catalogueWarning !== null && catalogueWarning !== notice) banner.clearNotice(catalogueWarning);
+  catalogueWarning = notice;
+  if (notice !== null) banner.offerNotice(notice);
+}
 
 /** The model list: loaded once and shared, again when `fresh` (the key or service changed). */
 function loadModels(fresh: boolean): Promise<ModelInfo[]> {
   if (fresh || !modelsLoad) {
-    const load = backend.listModels();
+    const load = backend.listModels().then((catalogue) => {
+      showCatalogueNotice(catalogue);
+      return catalogue.models;
+    });
     modelsLoad = load;
     load.then(
       (models) => {
@@ -414,8 +429,9 @@ async function refreshSetup(): Promise<void> {
     composer.setModels(models, info.default_model);
     if (settingsPanel.isOpen) settingsPanel.setModels(models);
   } catch (err) {
+    // Only a rejected key rejects: a fallback list would hide it.
     state.models = [];
-    console.warn("list_models failed", err);
+    showError(toAppError(err));
   }
   if (!settingsPanel.isOpen && (document.activeElement === document.body || document.activeElement === null)) {
     composer.focus();
@@ -525,7 +541,7 @@ async function start(): Promise<void> {
     ([info, models]) => {
       if (state.info === info || info === null) composer.setModels(models, info?.default_model ?? models[0]?.id ?? "");
     },
-    (err) => console.warn("list_models failed", err),
+    (err) => showError(toAppError(err)),
   );
   await Promise.allSettled([info, list]);
   // Conversations the CLI adds meanwhile appear at the top of the list.

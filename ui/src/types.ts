@@ -15,6 +15,8 @@ export type { KeyStatus } from "./bindings/KeyStatus";
 export type { MessageStatus } from "./bindings/MessageStatus";
 export type { MessageView } from "./bindings/MessageView";
 export type { ModelInfo } from "./bindings/ModelInfo";
+export type { ModelCatalogue } from "./bindings/ModelCatalogue";
+export type { CatalogueSource } from "./bindings/CatalogueSource";
 export type { RateLimits } from "./bindings/RateLimits";
 export type { RetryMode } from "./bindings/RetryMode";
 export type { Role } from "./bindings/Role";

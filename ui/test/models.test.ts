@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { modelChoices } from "../src/lib/models";
+import { catalogueNotice, modelChoices } from "../src/lib/models";
 import type { ModelInfo } from "../src/types";
 
 const m = (id: string, messages_api = true, display_name = id.toUpperCase()): ModelInfo => ({ id, display_name, messages_api });
@@ -24,5 +24,17 @@ describe("modelChoices", () => {
       "a",
     ]);
     assert.deepEqual(modelChoices([], ["d"]), [{ id: "d", label: "d" }]);
+  });
+});
+
+describe("catalogueNotice", () => {
+  test("only the built-in list gets a notice, with the backend's warning", () => {
+    assert.equal(catalogueNotice({ models: [m("a")], source: "live" }), null);
+    assert.equal(catalogueNotice({ models: [m("a")], source: "cached" }), null);
+    assert.equal(
+      catalogueNotice({ models: [m("a")], source: "builtin", warning: "Could not list the models." }),
+      "Could not list the models.",
+    );
+    assert.match(catalogueNotice({ models: [m("a")], source: "builtin" }) ?? "", /built-in list/);
   });
 });

@@ -9,9 +9,9 @@ use megallm_core::api::types::{
 };
 use megallm_core::api::{Client, ClientConfig, MessageStream};
 use megallm_core::chat::{SendOptions, StreamUpdate, send_message};
-use megallm_core::config;
 use megallm_core::store::types::SamplingSettings;
 use megallm_core::store::{SharedStore, Store};
+use megallm_core::{ErrorCode, config};
 use tokio_util::sync::CancellationToken;
 
 use crate::{Failure, files, settings};
@@ -60,12 +60,12 @@ fn prompt_text(p: &str) -> Result<String, Failure> {
         return Ok(p.to_owned());
     }
     let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .map_err(|e| Failure {
-            kind: "usage_error".into(),
-            message: format!("could not read stdin: {e}"),
-        })?;
+    std::io::stdin().read_to_string(&mut s).map_err(|e| {
+        Failure::new(
+            ErrorCode::InvalidInput,
+            format!("could not read stdin: {e}"),
+        )
+    })?;
     Ok(s)
 }
 
@@ -143,16 +143,13 @@ pub async fn run(args: AskArgs) -> Result<(), Failure> {
             }
             return Err(e.into());
         }
-        outcome.response.ok_or_else(|| Failure {
-            kind: "internal".into(),
-            message: "no reply".into(),
-        })?
+        outcome
+            .response
+            .ok_or_else(|| Failure::new(ErrorCode::Internal, "no reply"))?
     };
     if args.json {
-        let out = serde_json::to_string_pretty(&message).map_err(|e| Failure {
-            kind: "internal".into(),
-            message: e.to_string(),
-        })?;
+        let out = serde_json::to_string_pretty(&message)
+            .map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
         println!("{out}");
     } else {
         println!();
@@ -176,8 +173,8 @@ async fn print_stream(
             let _ = out.flush();
         }
     }
-    stream.snapshot().cloned().ok_or_else(|| Failure {
-        kind: "incomplete_stream".into(),
-        message: "the reply ended before it began".into(),
-    })
+    stream
+        .snapshot()
+        .cloned()
+        .ok_or_else(|| Failure::new(ErrorCode::Network, "the reply ended before it began"))
 }

@@ -7,13 +7,15 @@ use megallm_core::api::types::{
     ContentBlock, DocumentBlock, Extra, ImageBlock, KnownBlock, Source,
 };
 
+use megallm_core::ErrorCode;
+
 use crate::Failure;
 
 fn failure(path: &Path, what: impl std::fmt::Display) -> Failure {
-    Failure {
-        kind: "file_error".into(),
-        message: format!("{}: {what}", path.display()),
-    }
+    Failure::new(
+        ErrorCode::InvalidInput,
+        format!("{}: {what}", path.display()),
+    )
 }
 
 /// Images and PDFs go as base64 blocks; anything else must be UTF-8 text

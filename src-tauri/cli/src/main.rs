@@ -1,8 +1,9 @@
 //! `megallm`: ask, list models and read the history from a terminal or a
 //! script, with the app's core and the app's history database.
 //!
-//! Exit codes: 0 success; 1 API, network or storage error (type and message
-//! on stderr, nothing on stdout with `--json`); 2 usage error.
+//! Exit codes: 0 success; 1 API, network or storage error (the app's
+//! snake_case error code and a message on stderr, nothing on stdout with
+//! `--json`); 2 usage error.
 
 mod ask;
 mod files;
@@ -13,6 +14,7 @@ mod settings;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use megallm_core::ErrorCode;
 
 #[derive(Parser)]
 #[command(
@@ -36,27 +38,31 @@ enum Command {
     History(history::HistoryCommand),
 }
 
-/// A failure as the CLI reports it: the API's error type name and a message.
+/// A failure as the CLI reports it: the same code the app's UI gets
+/// (`auth`, `rate_limit`, ...) and a sentence that says what to do.
 pub struct Failure {
-    pub kind: String,
+    pub code: ErrorCode,
     pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
 }
 
 impl From<megallm_core::AppError> for Failure {
     fn from(e: megallm_core::AppError) -> Self {
-        Failure {
-            kind: format!("{:?}", e.code).to_lowercase(),
-            message: e.message,
-        }
+        Failure::new(e.code, e.message)
     }
 }
 
 impl From<megallm_core::api::ApiError> for Failure {
     fn from(e: megallm_core::api::ApiError) -> Self {
-        Failure {
-            kind: e.type_name().to_owned(),
-            message: e.to_app_error().message,
-        }
+        e.to_app_error().into()
     }
 }
 
@@ -82,7 +88,7 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}: {}", f.kind, f.message);
+            eprintln!("error: {}: {}", f.code.as_str(), f.message);
             ExitCode::from(1)
         }
     }

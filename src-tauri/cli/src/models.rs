@@ -1,5 +1,6 @@
 use clap::Args;
-use megallm_core::api::models::seed_models;
+use megallm_core::ErrorCode;
+use megallm_core::api::catalogue::{self, Scope};
 use megallm_core::api::{Client, ClientConfig};
 
 use crate::{Failure, settings};
@@ -16,32 +17,32 @@ pub struct ModelsArgs {
     all: bool,
 }
 
+/// The core's catalogue, printed. A rejected key fails (exit 1); a service
+/// that cannot give its list yields the built-in one, with the warning on
+/// stderr so stdout stays the list a script reads.
 pub async fn run(args: ModelsArgs) -> Result<(), Failure> {
     let client = Client::new(ClientConfig::new(
         settings::base_url(args.base_url),
         settings::api_key()?,
     ))?;
-    let models = match client.list_models().await {
-        Ok(list) => list
-            .into_iter()
-            .filter(|m| args.all || m.messages_api)
-            .collect(),
-        Err(e) => {
-            eprintln!(
-                "warning: could not list models ({}); showing the built-in list",
-                e.to_app_error().message
-            );
-            seed_models()
-        }
+    let scope = if args.all {
+        Scope::All
+    } else {
+        Scope::MessagesApi
     };
+    let catalogue = catalogue::fetch(&client, scope)
+        .await
+        .map_err(|e| Failure::from(e.to_app_error()))?;
+    if let Some(warning) = &catalogue.warning {
+        eprintln!("warning: {warning}");
+    }
+    let models = &catalogue.models;
     if args.json {
-        let out = serde_json::to_string_pretty(&models).map_err(|e| Failure {
-            kind: "internal".into(),
-            message: e.to_string(),
-        })?;
+        let out = serde_json::to_string_pretty(models)
+            .map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;
         println!("{out}");
     } else {
-        for m in &models {
+        for m in models {
             let ctx = m
                 .context_window
                 .map(|c| format!("{}K", c / 1000))

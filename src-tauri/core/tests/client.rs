@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use megallm_core::ErrorCode;
 use megallm_core::api::error::TimeoutPhase;
 use megallm_core::api::retry::RetryPolicy;
 use megallm_core::api::types::{
@@ -329,6 +330,26 @@ async fn dropped_connection_keeps_partial() {
         "{err:?}"
     );
     assert!(!err.partial().unwrap().text().is_empty());
+}
+
+#[tokio::test]
+async fn a_whole_json_body_for_a_stream_is_its_own_error() {
+    let mock = server(0.0).await;
+    let Err(err) = client(&mock)
+        .stream_message(&ask("hi [[fault:no-stream]]"), CancellationToken::new())
+        .await
+    else {
+        panic!("a whole JSON body was taken for a stream");
+    };
+    assert!(
+        matches!(&err, ApiError::NotStreamed { content_type } if content_type == "application/json"),
+        "{err:?}"
+    );
+    let shown = err.to_app_error();
+    assert_eq!(shown.code, ErrorCode::Protocol);
+    assert!(shown.message.contains("stream: true"), "{}", shown.message);
+    assert!(!shown.message.contains("connection closed"));
+    assert_eq!(attempts(&mock).len(), 1, "not retried");
 }
 
 #[tokio::test]

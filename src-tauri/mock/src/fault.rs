@@ -24,6 +24,9 @@ pub enum Kind {
     Drop,
     /// Some deltas, then silence until the client gives up.
     Stall,
+    /// HTTP 200 with the whole reply as one JSON body, even when the
+    /// request asked for a stream (a service that ignores `stream: true`).
+    NoStream,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +54,7 @@ impl Fault {
             Some("error-event") => Kind::ErrorEvent,
             Some("drop") => Kind::Drop,
             Some("stall") => Kind::Stall,
+            Some("no-stream") => Kind::NoStream,
             Some(other) => return Err(format!("unknown fault kind '{other}'")),
             None => return Err("empty fault spec".to_owned()),
         };
@@ -87,7 +91,10 @@ impl Fault {
 
     /// Faults that happen inside a 200 response rather than instead of it.
     pub fn is_mid_stream(&self) -> bool {
-        matches!(self.kind, Kind::ErrorEvent | Kind::Drop | Kind::Stall)
+        matches!(
+            self.kind,
+            Kind::ErrorEvent | Kind::Drop | Kind::Stall | Kind::NoStream
+        )
     }
 
     fn status_and_error(&self) -> (StatusCode, &'static str, &'static str, &'static str) {
@@ -117,7 +124,7 @@ impl Fault {
                 "internal_error",
             ),
             // A mid-stream fault on a non-streamed request also lands here.
-            Kind::Overloaded | Kind::ErrorEvent | Kind::Drop | Kind::Stall => (
+            Kind::Overloaded | Kind::ErrorEvent | Kind::Drop | Kind::Stall | Kind::NoStream => (
                 overloaded_status(),
                 "overloaded_error",
                 "Overloaded",

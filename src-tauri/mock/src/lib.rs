@@ -8,7 +8,7 @@
 //! `[[thinking]]`; `[[rate:N]]` sets the streaming pace (as does the
 //! `x-mock-tokens-per-sec` header). `[[fault:SPEC]]` or the `x-mock-fault`
 //! header inject a fault: SPEC is `401|403|429|500|529|502html|error-event|
-//! drop|stall` plus options `times=N retry_after=S retry_after_ms=MS
+//! drop|stall|no-stream` plus options `times=N retry_after=S retry_after_ms=MS
 //! should_retry=true|false shape=megallm after=N`. `GET /_mock/requests`
 //! returns the request log, `POST /_mock/reset` clears it and the fault
 //! counters.
@@ -45,6 +45,18 @@ pub enum ModelsShape {
     MegaLlm,
 }
 
+/// Which models `GET /v1/models` names (and `/v1/messages` answers for).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ModelsList {
+    /// The four seed models (with a GPT and an embedding model in MegaLLM's shape).
+    #[default]
+    Seeds,
+    /// Only models not named `claude-*`, as another compatible service lists them.
+    Other,
+    /// No models at all.
+    Empty,
+}
+
 #[derive(Debug, Clone)]
 pub struct MockConfig {
     /// The only key accepted; `None` accepts any non-empty key.
@@ -52,6 +64,10 @@ pub struct MockConfig {
     /// Streaming pace; 0 streams as fast as the client reads.
     pub tokens_per_sec: f64,
     pub models_shape: ModelsShape,
+    pub models_list: ModelsList,
+    /// A fault SPEC (`401`, `500 times=1`) for every model-list request:
+    /// clients such as the CLI cannot send `x-mock-fault` themselves.
+    pub models_fault: Option<String>,
 }
 
 impl Default for MockConfig {
@@ -60,6 +76,8 @@ impl Default for MockConfig {
             api_key: None,
             tokens_per_sec: 0.0,
             models_shape: ModelsShape::Anthropic,
+            models_list: ModelsList::Seeds,
+            models_fault: None,
         }
     }
 }
@@ -80,7 +98,17 @@ impl MockServer {
         Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
     }
 
+    /// Fails with `InvalidInput` when `models_fault` is not a valid SPEC, so
+    /// a typo is reported at start rather than as a 400 on every list.
     pub async fn start_on(addr: SocketAddr, config: MockConfig) -> std::io::Result<MockServer> {
+        if let Some(spec) = &config.models_fault {
+            fault::Fault::parse(spec).map_err(|e| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("models fault: {e}"),
+                )
+            })?;
+        }
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let shutdown = CancellationToken::new();

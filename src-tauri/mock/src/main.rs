@@ -7,12 +7,19 @@ use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use megallm_mock::{MockConfig, MockServer, ModelsShape};
+use megallm_mock::{MockConfig, MockServer, ModelsList, ModelsShape};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Shape {
     Anthropic,
     Megallm,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum List {
+    Seeds,
+    Other,
+    Empty,
 }
 
 #[derive(Debug, Parser)]
@@ -35,6 +42,12 @@ struct Args {
     tokens_per_sec: f64,
     #[arg(long, value_enum, default_value = "anthropic")]
     models_shape: Shape,
+    /// Which models the list names: the seeds, only non-claude ones, or none.
+    #[arg(long, value_enum, default_value = "seeds")]
+    models_list: List,
+    /// A fault SPEC every model-list request gets, e.g. `401` or `500`.
+    #[arg(long)]
+    models_fault: Option<String>,
 }
 
 #[tokio::main]
@@ -58,6 +71,12 @@ async fn main() -> ExitCode {
             Shape::Anthropic => ModelsShape::Anthropic,
             Shape::Megallm => ModelsShape::MegaLlm,
         },
+        models_list: match args.models_list {
+            List::Seeds => ModelsList::Seeds,
+            List::Other => ModelsList::Other,
+            List::Empty => ModelsList::Empty,
+        },
+        models_fault: args.models_fault,
     };
     let signalled = match shutdown_signal() {
         Ok(f) => f,

@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::ModelsShape;
 use crate::error::ApiError;
+use crate::{ModelsList, ModelsShape};
 
 pub struct Model {
     pub id: &'static str,
@@ -14,8 +14,8 @@ pub struct Model {
     pub owned_by: &'static str,
     /// `chat` or `embedding` (MegaLLM lists both).
     pub kind: &'static str,
-    /// Reachable through `/v1/messages` in the Anthropic shape too.
-    pub claude: bool,
+    /// Listed in the Anthropic shape too (MegaLLM's shape lists every model).
+    pub anthropic: bool,
     pub price_in: f64,
     pub price_out: f64,
     pub vision: bool,
@@ -32,7 +32,7 @@ pub const MODELS: &[Model] = &[
         max_tokens: 32_000,
         owned_by: "anthropic",
         kind: "chat",
-        claude: true,
+        anthropic: true,
         price_in: 15.0,
         price_out: 75.0,
         vision: true,
@@ -44,7 +44,7 @@ pub const MODELS: &[Model] = &[
         max_tokens: 64_000,
         owned_by: "anthropic",
         kind: "chat",
-        claude: true,
+        anthropic: true,
         price_in: 3.0,
         price_out: 15.0,
         vision: true,
@@ -56,7 +56,7 @@ pub const MODELS: &[Model] = &[
         max_tokens: 64_000,
         owned_by: "anthropic",
         kind: "chat",
-        claude: true,
+        anthropic: true,
         price_in: 3.0,
         price_out: 15.0,
         vision: true,
@@ -68,7 +68,7 @@ pub const MODELS: &[Model] = &[
         max_tokens: 8_192,
         owned_by: "anthropic",
         kind: "chat",
-        claude: true,
+        anthropic: true,
         price_in: 3.0,
         price_out: 15.0,
         vision: true,
@@ -80,7 +80,7 @@ pub const MODELS: &[Model] = &[
         max_tokens: 16_384,
         owned_by: "OpenAI",
         kind: "chat",
-        claude: false,
+        anthropic: false,
         price_in: 2.5,
         price_out: 10.0,
         vision: true,
@@ -92,22 +92,65 @@ pub const MODELS: &[Model] = &[
         max_tokens: 0,
         owned_by: "openai",
         kind: "embedding",
-        claude: false,
+        anthropic: false,
         price_in: 0.02,
         price_out: 0.0,
         vision: false,
     },
 ];
 
-fn listed(shape: ModelsShape) -> impl Iterator<Item = &'static Model> {
-    MODELS
-        .iter()
-        .filter(move |m| m.claude || shape == ModelsShape::MegaLlm)
+/// What another Anthropic-compatible service might list: not one `claude-*`
+/// name, so a client must not take the list for MegaLLM's mixed one.
+pub const OTHER_MODELS: &[Model] = &[
+    Model {
+        id: "llama-3.3-70b",
+        display_name: "Llama 3.3 70B",
+        created_at: "2024-12-06T00:00:00Z",
+        max_tokens: 8_192,
+        owned_by: "meta",
+        kind: "chat",
+        anthropic: true,
+        price_in: 0.6,
+        price_out: 0.6,
+        vision: false,
+    },
+    Model {
+        id: "qwen-2.5-coder-32b",
+        display_name: "Qwen 2.5 Coder 32B",
+        created_at: "2024-11-12T00:00:00Z",
+        max_tokens: 8_192,
+        owned_by: "alibaba",
+        kind: "chat",
+        anthropic: true,
+        price_in: 0.8,
+        price_out: 0.8,
+        vision: false,
+    },
+];
+
+/// Which models the list names and which ones the server answers for.
+#[derive(Debug, Clone, Copy)]
+pub struct Catalogue {
+    pub shape: ModelsShape,
+    pub list: ModelsList,
 }
 
-/// A model `/v1/messages` answers for: any listed chat model.
-pub fn find_chat(shape: ModelsShape, id: &str) -> Option<&'static Model> {
-    listed(shape).find(|m| m.id == id && m.kind == "chat")
+impl Catalogue {
+    fn listed(self) -> impl Iterator<Item = &'static Model> {
+        let models = match self.list {
+            ModelsList::Seeds => MODELS,
+            ModelsList::Other => OTHER_MODELS,
+            ModelsList::Empty => &[],
+        };
+        models
+            .iter()
+            .filter(move |m| m.anthropic || self.shape == ModelsShape::MegaLlm)
+    }
+
+    /// A model `/v1/messages` answers for: any listed chat model.
+    pub fn find_chat(self, id: &str) -> Option<&'static Model> {
+        self.listed().find(|m| m.id == id && m.kind == "chat")
+    }
 }
 
 fn anthropic_entry(m: &Model) -> Value {
@@ -155,16 +198,16 @@ pub struct Paging {
     pub before_id: Option<String>,
 }
 
-pub fn list(shape: ModelsShape, paging: &Paging) -> Result<Value, ApiError> {
-    match shape {
+pub fn list(catalogue: Catalogue, paging: &Paging) -> Result<Value, ApiError> {
+    match catalogue.shape {
         ModelsShape::MegaLlm => Ok(
-            json!({"object": "list", "data": listed(shape).map(megallm_entry).collect::<Vec<_>>()}),
+            json!({"object": "list", "data": catalogue.listed().map(megallm_entry).collect::<Vec<_>>()}),
         ),
-        ModelsShape::Anthropic => anthropic_page(paging),
+        ModelsShape::Anthropic => anthropic_page(catalogue, paging),
     }
 }
 
-fn anthropic_page(paging: &Paging) -> Result<Value, ApiError> {
+fn anthropic_page(catalogue: Catalogue, paging: &Paging) -> Result<Value, ApiError> {
     let limit = match &paging.limit {
         None => 20,
         Some(raw) => match raw.parse::<usize>() {
@@ -176,7 +219,7 @@ fn anthropic_page(paging: &Paging) -> Result<Value, ApiError> {
             }
         },
     };
-    let all: Vec<&Model> = listed(ModelsShape::Anthropic).collect();
+    let all: Vec<&Model> = catalogue.listed().collect();
     let position = |field: &str, id: &str| {
         all.iter()
             .position(|m| m.id == id)
@@ -213,10 +256,11 @@ fn anthropic_page(paging: &Paging) -> Result<Value, ApiError> {
     }))
 }
 
-pub fn get(shape: ModelsShape, id: &str) -> Result<Value, ApiError> {
-    listed(shape)
+pub fn get(catalogue: Catalogue, id: &str) -> Result<Value, ApiError> {
+    catalogue
+        .listed()
         .find(|m| m.id == id)
-        .map(|m| match shape {
+        .map(|m| match catalogue.shape {
             ModelsShape::Anthropic => anthropic_entry(m),
             ModelsShape::MegaLlm => megallm_entry(m),
         })

@@ -18,7 +18,7 @@ use crate::MockConfig;
 use crate::error::{ApiError, json_response};
 use crate::fault::{self, Fault, Kind};
 use crate::log::{REDACTED, RequestLog, RequestRecord};
-use crate::models::{self, Paging};
+use crate::models::{self, Catalogue, Paging};
 use crate::script::{self, Markers};
 use crate::sse::{self, BodyContext};
 use crate::time;
@@ -220,33 +220,42 @@ fn require_version(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// The fault this request gets, if any: the header wins over a marker in
-/// the last user message; `times=N` is counted here.
+/// the last user message, which wins over the configured `fallback`;
+/// `times=N` is counted here.
 fn select_fault(
     state: &AppState,
     ctx: &ReqCtx,
     headers: &HeaderMap,
+    fallback: Option<(&'static str, &str)>,
 ) -> Result<Option<Fault>, ApiError> {
     let from_header = headers
         .get("x-mock-fault")
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let (source, spec) = match from_header {
-        Some(spec) => ("x-mock-fault", spec),
-        None => {
-            let marker = serde_json::from_slice::<Value>(&ctx.body)
-                .ok()
-                .and_then(|body| validate::last_user_text(&body))
-                .and_then(|text| Markers::parse(&text).fault);
-            match marker {
-                Some(spec) => ("[[fault]]", spec),
-                None => return Ok(None),
-            }
-        }
+    let from_marker = || {
+        serde_json::from_slice::<Value>(&ctx.body)
+            .ok()
+            .and_then(|body| validate::last_user_text(&body))
+            .and_then(|text| Markers::parse(&text).fault)
+    };
+    let chosen = from_header
+        .map(|spec| ("x-mock-fault", spec))
+        .or_else(|| from_marker().map(|spec| ("[[fault]]", spec)))
+        .or_else(|| fallback.map(|(source, spec)| (source, spec.to_owned())));
+    let Some((source, spec)) = chosen else {
+        return Ok(None);
     };
     let fault = Fault::parse(&spec).map_err(|e| ApiError::invalid(format!("{source}: {e}")))?;
     Ok(state
         .faults
         .take(&spec, &ctx.body, fault.times)
         .then_some(fault))
+}
+
+fn catalogue(state: &AppState) -> Catalogue {
+    Catalogue {
+        shape: state.config.models_shape,
+        list: state.config.models_list,
+    }
 }
 
 fn body_context(state: &AppState, ctx: &ReqCtx) -> BodyContext {
@@ -258,10 +267,12 @@ fn body_context(state: &AppState, ctx: &ReqCtx) -> BodyContext {
 }
 
 /// A fault on a response that is not a stream: HTTP kinds replace it,
-/// `drop`/`stall` break its body, `error-event` becomes a 529.
+/// `drop`/`stall` break its body, `error-event` becomes a 529, `no-stream`
+/// changes nothing (the reply is a plain body anyway).
 fn plain_fault(state: &AppState, ctx: &ReqCtx, fault: Fault, full: &Value) -> Response {
     match fault.kind {
         Kind::Drop | Kind::Stall => sse::broken_json(full, fault, &body_context(state, ctx)),
+        Kind::NoStream => json_response(StatusCode::OK, full),
         _ => fault.http_response(&ctx.request_id),
     }
 }
@@ -295,7 +306,7 @@ fn handle_messages(
     endpoint: Endpoint,
 ) -> Result<Response, ApiError> {
     require_version(headers)?;
-    let fault = select_fault(state, ctx, headers)?;
+    let fault = select_fault(state, ctx, headers, None)?;
     if let Some(f) = &fault
         && !f.is_mid_stream()
     {
@@ -303,8 +314,8 @@ fn handle_messages(
     }
     let body = validate::parse_body(&ctx.body)?;
     let req = validate::message_request(&body, endpoint)?;
-    let shape = state.config.models_shape;
-    let model = models::find_chat(shape, &req.model)
+    let model = catalogue(state)
+        .find_chat(&req.model)
         .ok_or_else(|| ApiError::not_found(format!("model: {}", req.model)))?;
 
     let Some(max_tokens) = req.max_tokens else {
@@ -322,7 +333,8 @@ fn handle_messages(
     }
 
     let reply = script::plan(&req, ctx.seq);
-    if !req.stream {
+    let no_stream = fault.as_ref().is_some_and(|f| f.kind == Kind::NoStream);
+    if !req.stream || no_stream {
         let message = reply.message(true);
         return Ok(match fault {
             Some(f) => plain_fault(state, ctx, f, &message),
@@ -350,8 +362,13 @@ async fn list_models(
     req: Request,
 ) -> Response {
     let ctx = required_ctx(ctx_of(&req));
-    let result = select_fault(&state, &ctx, req.headers()).and_then(|fault| {
-        let list = models::list(state.config.models_shape, &paging)?;
+    let configured = state
+        .config
+        .models_fault
+        .as_deref()
+        .map(|spec| ("models fault", spec));
+    let result = select_fault(&state, &ctx, req.headers(), configured).and_then(|fault| {
+        let list = models::list(catalogue(&state), &paging)?;
         Ok(match fault {
             Some(f) => plain_fault(&state, &ctx, f, &list),
             None => json_response(StatusCode::OK, &list),
@@ -366,7 +383,7 @@ async fn get_model(
     req: Request,
 ) -> Response {
     let ctx = required_ctx(ctx_of(&req));
-    models::get(state.config.models_shape, &id)
+    models::get(catalogue(&state), &id)
         .map(|m| json_response(StatusCode::OK, &m))
         .unwrap_or_else(|e| e.respond(&ctx.request_id))
 }

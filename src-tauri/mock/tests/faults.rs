@@ -291,3 +291,24 @@ async fn a_retry_sequence_is_visible_in_the_log() {
     assert_eq!(log[0].body, log[1].body);
     let _: &Value = log[0].body.as_ref().unwrap();
 }
+
+#[tokio::test]
+async fn no_stream_answers_a_stream_request_with_one_json_body() {
+    let server = server().await;
+    let resp = post(&server, &stream_request("hi [[fault:no-stream]]"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let content_type = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
+    let (_, message) = json_of(resp).await;
+    assert_eq!(message["type"], "message");
+    assert_eq!(
+        message["content"][0]["text"],
+        "Echo: hi [[fault:no-stream]]"
+    );
+}

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use megallm_mock::{MockConfig, ModelsShape};
+use megallm_mock::{MockConfig, MockServer, ModelsList, ModelsShape};
 use serde_json::Value;
 
 const SEEDS: [&str; 4] = [
@@ -138,4 +138,70 @@ async fn megallm_shape() {
     );
     assert_eq!(data.iter().filter(|m| m["type"] == "embedding").count(), 1);
     assert_eq!(data.len(), 6);
+}
+
+#[tokio::test]
+async fn other_list_names_no_claude_model_and_answers_for_its_own() {
+    let server = server_with(MockConfig {
+        api_key: Some(KEY.into()),
+        models_list: ModelsList::Other,
+        ..MockConfig::default()
+    })
+    .await;
+    let (status, page) = get(&server.base_url(), "/v1/models").await;
+    assert_eq!(status, 200);
+    assert_eq!(ids(&page), ["llama-3.3-70b", "qwen-2.5-coder-32b"]);
+    assert!(
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["type"] == "model")
+    );
+    let mut body = request("hi");
+    body["model"] = "llama-3.3-70b".into();
+    let (status, reply) = json_of(post(&server, &body).send().await.unwrap()).await;
+    assert_eq!(status, 200, "{reply}");
+    let (status, _) = json_of(post(&server, &request("hi")).send().await.unwrap()).await;
+    assert_eq!(status, 404, "a seed model is not served by this list");
+}
+
+#[tokio::test]
+async fn empty_list_in_both_shapes() {
+    for shape in [ModelsShape::Anthropic, ModelsShape::MegaLlm] {
+        let server = server_with(MockConfig {
+            api_key: Some(KEY.into()),
+            models_shape: shape,
+            models_list: ModelsList::Empty,
+            ..MockConfig::default()
+        })
+        .await;
+        let (status, page) = get(&server.base_url(), "/v1/models").await;
+        assert_eq!(status, 200);
+        assert!(ids(&page).is_empty(), "{shape:?}: {page}");
+    }
+}
+
+#[tokio::test]
+async fn a_configured_models_fault_fails_every_list() {
+    let server = server_with(MockConfig {
+        api_key: Some(KEY.into()),
+        models_fault: Some("500".into()),
+        ..MockConfig::default()
+    })
+    .await;
+    for path in ["/v1/models", "/models"] {
+        let (status, body) = get(&server.base_url(), path).await;
+        assert_eq!(status, 500, "{path}");
+        assert_eq!(body["error"]["type"], "api_error");
+    }
+    // Messages are not affected.
+    let (status, _) = json_of(post(&server, &request("hi")).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let bad = MockServer::start(MockConfig {
+        models_fault: Some("418".into()),
+        ..MockConfig::default()
+    })
+    .await;
+    assert!(bad.is_err(), "a bad spec is refused at start");
 }

@@ -1,4 +1,4 @@
-use megallm_core::api::models::{ModelInfo, seed_models};
+use megallm_core::api::catalogue::{CatalogueSource, ModelCatalogue, Scope};
 use megallm_core::api::ratelimit::RateLimits;
 use megallm_core::config::AppInfo;
 use megallm_core::{AppError, ErrorCode};
@@ -23,56 +23,41 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, AppError> {
     })
 }
 
-/// The models the picker offers: the service's live list (Claude models
-/// only), cached for the run and fetched again when `refresh` is set or the
-/// settings change; the seed list when it cannot be had.
+/// The models the picker offers: the core's catalogue (`api::catalogue`,
+/// one policy with the CLI), kept for the run and fetched again when
+/// `refresh` is set or the settings or key change. Rejects only when the
+/// service rejects the key.
 #[tauri::command]
 pub async fn list_models(
     state: State<'_, AppState>,
     refresh: Option<bool>,
-) -> Result<Vec<ModelInfo>, AppError> {
-    let mut cache = state.models.lock().await;
-    if refresh != Some(true)
-        && let Some(models) = cache.as_ref()
+) -> Result<ModelCatalogue, AppError> {
+    // No key (or no usable base URL): nothing to ask yet, and the setup
+    // banner already says what to do.
+    let client = match state.client().await {
+        Ok(client) => client,
+        Err(e) => return Ok(ModelCatalogue::builtin(e.message)),
+    };
+    let catalogue = state
+        .catalogue
+        .get(&client, Scope::MessagesApi, refresh == Some(true))
+        .await
+        .map_err(|e| e.to_app_error())?;
+    // Usage records are priced from what the service publishes; a cached
+    // list's prices were recorded when it was fetched.
+    let prices = catalogue.prices();
+    if catalogue.source == CatalogueSource::Live
+        && !prices.is_empty()
+        && let Ok(store) = state.store().await
     {
-        return Ok(models.clone());
+        store
+            .write(move |s| {
+                s.set_pricing(prices);
+                Ok(())
+            })
+            .await?;
     }
-    let live = match state.client().await {
-        Ok(client) => client.list_models().await.map_err(|e| e.to_app_error()),
-        Err(e) => Err(e),
-    };
-    let models = match live {
-        Ok(list) => {
-            // Usage records are priced from what the service publishes.
-            let prices: Vec<_> = list
-                .iter()
-                .filter_map(|m| m.pricing.clone().map(|p| (m.id.clone(), p)))
-                .collect();
-            if !prices.is_empty()
-                && let Ok(store) = state.store().await
-            {
-                store
-                    .write(move |s| {
-                        s.set_pricing(prices);
-                        Ok(())
-                    })
-                    .await?;
-            }
-            let claude: Vec<ModelInfo> = list.into_iter().filter(|m| m.messages_api).collect();
-            if claude.is_empty() {
-                seed_models()
-            } else {
-                claude
-            }
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "model list unavailable; using the seed list");
-            // Not cached: the next call tries the service again.
-            return Ok(seed_models());
-        }
-    };
-    *cache = Some(models.clone());
-    Ok(models)
+    Ok(catalogue)
 }
 
 /// Opens a link from a message in the system browser. Only web and mail

@@ -6,7 +6,8 @@ import type { Pricing } from "./Pricing";
  */
 export type ModelInfo = { id: string, display_name: string, context_window?: number, max_output_tokens?: number, created_at?: string, owned_by?: string, vision?: boolean, tools?: boolean, pricing?: Pricing, 
 /**
- * Reachable through `/v1/messages` (a Claude model); others are hidden
- * from the picker unless the user asks to see all.
+ * Reachable through `/v1/messages`: every model of an Anthropic-shaped
+ * list, the Claude ones of MegaLLM's mixed list. Others are hidden from
+ * the picker unless the user asks to see all.
  */
 messages_api: boolean, };

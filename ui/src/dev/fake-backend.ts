@@ -24,7 +24,7 @@ import type {
   KeyStatus,
   ListCursor,
   MessageView,
-  ModelInfo,
+  ModelCatalogue,
   RateLimits,
   RetryMode,
   SearchHit,
@@ -193,15 +193,28 @@ export async function rateLimits(): Promise<RateLimits | null> {
   return { requests: { limit: 50, remaining: 49 } };
 }
 
-export async function listModels(_refresh = false): Promise<ModelInfo[]> {
+export async function listModels(_refresh = false): Promise<ModelCatalogue> {
   await delay(300);
-  if (!key.present) throw noKey();
-  return [
-    { id: "claude-opus-4-1", display_name: "Claude Opus 4.1", messages_api: true },
-    { id: "claude-sonnet-4-5", display_name: "Claude Sonnet 4.5", messages_api: true },
-    { id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", messages_api: true },
-    { id: "gpt-image", display_name: "Not a Claude model", messages_api: false },
-  ] as ModelInfo[];
+  // As the app does: no key, nothing to ask, the built-in list and why.
+  if (!key.present) {
+    return {
+      models: [
+        { id: "claude-opus-4-1-20250805", display_name: "Claude Opus 4.1", messages_api: true },
+        { id: "claude-sonnet-4", display_name: "Claude Sonnet 4", messages_api: true },
+      ],
+      source: "builtin",
+      warning: "No API key is set. Open Settings and add your MegaLLM API key.",
+    };
+  }
+  return {
+    models: [
+      { id: "claude-opus-4-1", display_name: "Claude Opus 4.1", messages_api: true },
+      { id: "claude-sonnet-4-5", display_name: "Claude Sonnet 4.5", messages_api: true },
+      { id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", messages_api: true },
+      { id: "gpt-image", display_name: "Not a Claude model", messages_api: false },
+    ],
+    source: "live",
+  };
 }
 
 export async function listConversations(archived: boolean, cursor: ListCursor | null, limit: number): Promise<ConversationPage> {

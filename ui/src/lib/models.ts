@@ -1,7 +1,7 @@
 // Which models a picker offers. Pure; shared by the composer's picker and the
 // settings panel's default-model choice.
 
-import type { ModelInfo } from "../types";
+import type { ModelCatalogue, ModelInfo } from "../types";
 
 export interface ModelChoice {
   id: string;
@@ -25,4 +25,13 @@ export function modelChoices(models: readonly ModelInfo[], keep: ReadonlyArray<s
     }
   }
   return choices;
+}
+
+/**
+ * What the notice banner should say about a catalogue: only the built-in
+ * list needs a word (the service's list could not be had), else nothing.
+ */
+export function catalogueNotice(catalogue: ModelCatalogue): string | null {
+  if (catalogue.source !== "builtin") return null;
+  return catalogue.warning ?? "The service's model list could not be loaded, so the built-in list is shown.";
 }

@@ -65,6 +65,19 @@ export class Banner {
     this.root.hidden = false;
   }
 
+  /**
+   * Shows a notice only while the banner is free: an error (which has an
+   * action) or another notice on show matters more than this one.
+   */
+  offerNotice(text: string): void {
+    if (this.root.hidden) this.showNotice(text);
+  }
+
+  /** Clears the banner only if it shows this very notice (it no longer applies). */
+  clearNotice(text: string): void {
+    if (this.root.dataset.kind === "notice" && this.root.querySelector(".banner-message")?.textContent === text) this.clear();
+  }
+
   clear(): void {
     this.reset(null);
     this.root.hidden = true;

@@ -314,6 +314,11 @@ impl Client {
         let (resp, permit) = self
             .send(Method::POST, "/v1/messages", Some(&req), true, &cancel)
             .await?;
+        // Without this check a whole JSON reply would be fed to the SSE
+        // parser, yield no event, and read as a connection cut short.
+        if let Some(content_type) = whole_body_type(resp.headers()) {
+            return Err(ApiError::NotStreamed { content_type });
+        }
         let request_id = resp
             .headers()
             .get("request-id")
@@ -412,6 +417,15 @@ impl Client {
         }
         Ok(all)
     }
+}
+
+/// The content type of a response that is one JSON document rather than an
+/// event stream. A missing or other type is left to the SSE parser, which
+/// tolerates servers that label their stream loosely.
+fn whole_body_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(reqwest::header::CONTENT_TYPE)?.to_str().ok()?;
+    let essence = value.split(';').next()?.trim().to_ascii_lowercase();
+    (essence == "application/json" || essence.ends_with("+json")).then_some(essence)
 }
 
 fn urlencode(s: &str) -> String {

@@ -122,6 +122,10 @@ pub enum ApiError {
     Incomplete {
         partial: Option<Box<MessageResponse>>,
     },
+    /// A streaming request was answered with one complete body (JSON, not
+    /// `text/event-stream`): the service ignored `stream: true`.
+    #[error("the service sent a whole {content_type} body instead of an event stream")]
+    NotStreamed { content_type: String },
     #[error("stopped")]
     Cancelled {
         partial: Option<Box<MessageResponse>>,
@@ -192,7 +196,7 @@ impl ApiError {
             | ApiError::Decode { partial, .. }
             | ApiError::Incomplete { partial }
             | ApiError::Cancelled { partial } => partial.as_deref(),
-            ApiError::Config(_) => None,
+            ApiError::Config(_) | ApiError::NotStreamed { .. } => None,
         }
     }
 
@@ -205,22 +209,9 @@ impl ApiError {
             | ApiError::Decode { partial, .. }
             | ApiError::Incomplete { partial }
             | ApiError::Cancelled { partial } => *partial = boxed,
-            ApiError::Config(_) => {}
+            ApiError::Config(_) | ApiError::NotStreamed { .. } => {}
         }
         self
-    }
-
-    /// The API error type name, as the CLI prints it.
-    pub fn type_name(&self) -> &str {
-        match self {
-            ApiError::Service { kind, .. } => kind.as_type(),
-            ApiError::Timeout { .. } => "timeout_error",
-            ApiError::Connection { .. } => "connection_error",
-            ApiError::Decode { .. } => "decode_error",
-            ApiError::Incomplete { .. } => "incomplete_stream",
-            ApiError::Cancelled { .. } => "cancelled",
-            ApiError::Config(_) => "config_error",
-        }
     }
 
     /// The error as the user reads it: what happened and what to do.
@@ -250,6 +241,12 @@ impl ApiError {
             ApiError::Incomplete { .. } => (
                 ErrorCode::Network,
                 "The connection closed before the reply was complete. What arrived is kept; try again or continue.".to_owned(),
+            ),
+            // Protocol, like any reply the app cannot read: the fix is the
+            // same (another base URL), only the sentence is more precise.
+            ApiError::NotStreamed { content_type } => (
+                ErrorCode::Protocol,
+                format!("The service sent the whole reply at once ({content_type}) instead of streaming it: it ignored `stream: true`, so it is not Anthropic-compatible for streaming. Check that the base URL points to an Anthropic-compatible API."),
             ),
             ApiError::Cancelled { .. } => (ErrorCode::Cancelled, "Stopped.".to_owned()),
             ApiError::Config(m) => (ErrorCode::Config, m.clone()),

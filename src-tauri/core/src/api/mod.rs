@@ -1,7 +1,9 @@
 //! A client for Anthropic's Messages API, as MegaLLM and other compatible
-//! services speak it: wire types, SSE, accumulation, errors, retries, models.
+//! services speak it: wire types, SSE, accumulation, errors, retries, models and the
+//! catalogue built from them.
 
 pub mod accumulate;
+pub mod catalogue;
 pub mod client;
 pub mod decoder;
 pub mod error;

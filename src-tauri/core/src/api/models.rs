@@ -33,8 +33,9 @@ pub struct ModelInfo {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pricing: Option<Pricing>,
-    /// Reachable through `/v1/messages` (a Claude model); others are hidden
-    /// from the picker unless the user asks to see all.
+    /// Reachable through `/v1/messages`: every model of an Anthropic-shaped
+    /// list, the Claude ones of MegaLLM's mixed list. Others are hidden from
+    /// the picker unless the user asks to see all.
     pub messages_api: bool,
 }
 
@@ -146,7 +147,13 @@ fn parse_entry(e: &Value) -> Option<ModelInfo> {
         })
     });
     let owned_by = e.get("owned_by").and_then(Value::as_str).map(str::to_owned);
-    let messages_api = id.starts_with("claude")
+    // An entry in Anthropic's shape (`type: "model"`) comes from a list of
+    // what `/v1/messages` serves, whatever the names. Only MegaLLM's mixed
+    // list (`type: "chat"`, `owned_by`) names models of other APIs, and
+    // there the Claude ones are those `/v1/messages` reaches.
+    let anthropic_entry = e.get("type").and_then(Value::as_str) == Some("model");
+    let messages_api = anthropic_entry
+        || id.starts_with("claude")
         || owned_by
             .as_deref()
             .is_some_and(|o| o.eq_ignore_ascii_case("anthropic"));
@@ -224,6 +231,16 @@ mod tests {
         assert!(!gpt.messages_api);
         assert_eq!(gpt.context_window, Some(128_000));
         assert_eq!(gpt.created_at.as_deref(), Some("1715367049"));
+    }
+
+    #[test]
+    fn an_anthropic_shaped_list_is_served_whatever_the_names() {
+        let page = parse_model_page(&json!({
+            "data": [{"type": "model", "id": "llama-3.3-70b", "display_name": "Llama 3.3 70B"}],
+            "has_more": false
+        }))
+        .unwrap();
+        assert!(page.models[0].messages_api);
     }
 
     #[test]
