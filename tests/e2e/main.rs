@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod processes;
 mod webdriver;
 
 use std::path::{Path, PathBuf};
@@ -56,6 +57,12 @@ impl Fixture {
     }
 
     fn driver_with_key(&self, env_key: bool) -> Driver {
+        Driver::start(&self.app_env(env_key)).unwrap()
+    }
+
+    /// The app's environment: its own HOME and data dir, the local server,
+    /// and (with `env_key`) the key in `MEGALLM_API_KEY`.
+    fn app_env(&self, env_key: bool) -> Vec<(&'static str, String)> {
         let home = self.path("home");
         for sub in ["data", "cache", "config"] {
             std::fs::create_dir_all(home.join(sub)).unwrap();
@@ -82,7 +89,7 @@ impl Fixture {
                 env.push((var, v));
             }
         }
-        Driver::start(&env).unwrap()
+        env
     }
 }
 
