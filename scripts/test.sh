@@ -49,7 +49,7 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
   cargo test --features e2e --test e2e -- --test-threads=1
 echo "screenshots: $(ls target/e2e/*.png | tr '\n' ' ')"
 
-step "the README's run command (scripts/run.sh --smoke: build, launch on the demo server, check, close)"
+step "the README's run command (scripts/run.sh --smoke: release build, launch on the demo server, check, close)"
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" bash scripts/run.sh --smoke
 
 step "all tests passed"
