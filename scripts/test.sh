@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of MegaLLM Desktop, installing whatever is missing on a
 # Debian machine first: lints, unit and integration tests, the official SDK
-# conformance suite, the keychain tests against a real Secret Service, and
-# the end-to-end suite in the real webview under Xvfb.
+# conformance suite, the keychain tests against a real Secret Service, the
+# end-to-end suite in the real webview under Xvfb, the run command, and the
+# .deb installed and launched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lib/deps.sh
@@ -51,7 +52,10 @@ dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
   cargo test --features e2e --test e2e -- --test-threads=1
 echo "screenshots: $(ls target/e2e/*.png | tr '\n' ' ')"
 
-step "the README's run command (scripts/run.sh --smoke: build, launch on the demo server, check, close)"
+step "the README's run command (scripts/run.sh --smoke: release build, launch on the demo server, check, close)"
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" bash scripts/run.sh --smoke
+
+step "the package (scripts/package.sh on the same release build; dpkg -i, launch the installed app, remove)"
+dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" bash scripts/test-package.sh
 
 step "all tests passed"

@@ -4,8 +4,8 @@
 //                                                 for a plain browser; never shipped)
 //   node scripts/build.mjs --watch  -> dist/, rebuilt on change
 import * as esbuild from "esbuild";
-import { cpSync, mkdirSync, rmSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -35,10 +35,6 @@ const backendBoundary = {
   },
 };
 
-rmSync(outdir, { recursive: true, force: true });
-mkdirSync(outdir, { recursive: true });
-cpSync(join(root, "static"), outdir, { recursive: true });
-
 const options = {
   absWorkingDir: root,
   entryPoints: [
@@ -59,9 +55,46 @@ const options = {
   plugins: [backendBoundary],
 };
 
+/** The files below a folder, by path relative to it. */
+function filesOf(dir, prefix = "") {
+  const files = new Map();
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    const name = join(prefix, e.name);
+    if (e.isDirectory()) for (const [k, v] of filesOf(dir, name)) files.set(k, v);
+    else if (e.isFile()) files.set(name, readFileSync(join(dir, name)));
+  }
+  return files;
+}
+
+/**
+ * Makes `outdir` hold exactly `files`, writing only those whose bytes
+ * differ: the app embeds dist/ at compile time and cargo rebuilds it (a
+ * release build takes minutes) when any file there is newer, so a rebuild of
+ * an unchanged UI must leave every file as it was.
+ */
+function syncOutdir(files) {
+  mkdirSync(outdir, { recursive: true });
+  const old = filesOf(outdir);
+  for (const [name, contents] of files) {
+    if (!old.get(name)?.equals(contents)) {
+      mkdirSync(dirname(join(outdir, name)), { recursive: true });
+      writeFileSync(join(outdir, name), contents);
+    }
+  }
+  for (const name of old.keys()) {
+    if (!files.has(name)) rmSync(join(outdir, name));
+  }
+}
+
 if (watch) {
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  cpSync(join(root, "static"), outdir, { recursive: true });
   const ctx = await esbuild.context(options);
   await ctx.watch();
 } else {
-  await esbuild.build(options);
+  const result = await esbuild.build({ ...options, write: false });
+  const files = filesOf(join(root, "static"));
+  for (const f of result.outputFiles) files.set(relative(outdir, f.path), Buffer.from(f.contents));
+  syncOutdir(files);
 }

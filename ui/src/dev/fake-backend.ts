@@ -180,7 +180,7 @@ export async function deleteApiKey(): Promise<KeyStatus> {
 export async function appInfo(): Promise<AppInfo> {
   await delay(30);
   return {
-    version: "0.1.0-demo",
+    version: "demo",
     base_url: settings.base_url,
     has_api_key: key.present,
     data_dir: "/tmp/demo",
