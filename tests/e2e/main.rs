@@ -108,6 +108,39 @@ fn send(s: &Session, text: &str) {
     s.type_text(&input, ENTER).unwrap();
 }
 
+/// In the open Settings: types the key, saves, waits for the panel to
+/// close, and checks that a message now gets its reply.
+fn save_key_and_use_it(s: &Session) {
+    let key_input = s
+        .wait_for("#settings-api-key", Duration::from_secs(5))
+        .unwrap();
+    s.type_text(&key_input, KEY).unwrap();
+    s.click(
+        &s.wait_for("#settings-save", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
+    wait_until(
+        "the settings panel to close",
+        Duration::from_secs(30),
+        || {
+            s.execute(
+                "return document.querySelector('#settings').open === false",
+                serde_json::json!([]),
+            )
+            .is_ok_and(|v| v == serde_json::json!(true))
+        },
+    );
+    send(s, "Key works");
+    let reply = s
+        .wait_for(
+            ".message.assistant[data-status='complete'] .message-body",
+            Duration::from_secs(30),
+        )
+        .unwrap();
+    assert_eq!(s.text(&reply).unwrap().trim(), "Echo: Key works");
+}
+
 fn last(s: &Session, css: &str) -> Option<webdriver::Element> {
     s.find_all(css).unwrap().pop()
 }
@@ -320,34 +353,7 @@ fn api_key_is_added_in_settings_and_kept_out_of_plain_files() {
             .wait_for("#banner .banner-action", Duration::from_secs(10))
             .unwrap();
         s.click(&banner).unwrap();
-        let key_input = s
-            .wait_for("#settings-api-key", Duration::from_secs(5))
-            .unwrap();
-        s.type_text(&key_input, KEY).unwrap();
-        let save = s
-            .wait_for("#settings-save", Duration::from_secs(5))
-            .unwrap();
-        s.click(&save).unwrap();
-        wait_until(
-            "the settings panel to close",
-            Duration::from_secs(10),
-            || {
-                s.execute(
-                    "return document.querySelector('#settings').open === false",
-                    serde_json::json!([]),
-                )
-                .map(|v| v == serde_json::json!(true))
-                .unwrap_or(false)
-            },
-        );
-        send(&s, "Key works");
-        let reply = s
-            .wait_for(
-                ".message.assistant[data-status='complete'] .message-body",
-                Duration::from_secs(20),
-            )
-            .unwrap();
-        assert_eq!(s.text(&reply).unwrap().trim(), "Echo: Key works");
+        save_key_and_use_it(&s);
 
         // This bus has no Secret Service: the key went to the private file,
         // and Settings says so plainly.

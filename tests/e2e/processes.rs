@@ -169,30 +169,7 @@ fn a_keyring_that_never_answers_does_not_freeze_the_window() {
     }
     // Saving a key works while the keyring hangs, and the window says where
     // the key went; the key is then used.
-    let key_input = s
-        .wait_for("#settings-api-key", Duration::from_secs(5))
-        .unwrap();
-    s.type_text(&key_input, super::KEY).unwrap();
-    s.click(
-        &s.wait_for("#settings-save", Duration::from_secs(5))
-            .unwrap(),
-    )
-    .unwrap();
-    wait_until("the settings to close", Duration::from_secs(30), || {
-        s.execute(
-            "return document.querySelector('#settings').open === false",
-            serde_json::json!([]),
-        )
-        .is_ok_and(|v| v == serde_json::json!(true))
-    });
-    send(&s, "Key works");
-    let reply = s
-        .wait_for(
-            ".message.assistant[data-status='complete'] .message-body",
-            Duration::from_secs(30),
-        )
-        .unwrap();
-    assert_eq!(s.text(&reply).unwrap().trim(), "Echo: Key works");
+    super::save_key_and_use_it(&s);
     s.click(
         &s.wait_for("#settings-button", Duration::from_secs(5))
             .unwrap(),

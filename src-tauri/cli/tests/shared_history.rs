@@ -55,6 +55,18 @@ fn streaming_reply(history: &Path) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Waits for the CLI's first checkpoint with text; returns that text.
+async fn first_checkpoint(history: &Path) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(text) = streaming_reply(history) {
+            return text;
+        }
+        assert!(Instant::now() < deadline, "the CLI never checkpointed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_starting_while_the_cli_streams_keeps_the_reply_whole() {
     // 400 words at 100 tokens/s: several seconds of streaming to start in.
@@ -67,14 +79,7 @@ async fn the_app_starting_while_the_cli_streams_keeps_the_reply_whole() {
         .spawn()
         .unwrap();
 
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let seen = loop {
-        if let Some(text) = streaming_reply(&history) {
-            break text;
-        }
-        assert!(Instant::now() < deadline, "the CLI never checkpointed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let seen = first_checkpoint(&history).await;
 
     // What the app does at start: open the history, recover interrupted
     // replies, purge. The CLI is alive, so its reply must be left alone.
@@ -122,14 +127,7 @@ async fn a_dead_clis_reply_is_recovered_at_start() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let seen = loop {
-        if let Some(text) = streaming_reply(&history) {
-            break text;
-        }
-        assert!(Instant::now() < deadline, "the CLI never checkpointed");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let seen = first_checkpoint(&history).await;
     child.start_kill().unwrap();
     child.wait().await.unwrap();
 
