@@ -3,14 +3,20 @@
 
 use megallm_core::api::{ApiKey, DEFAULT_BASE_URL};
 use megallm_core::secrets::KeyStore;
+use megallm_core::settings::Settings;
 use megallm_core::{AppError, ErrorCode, config};
 
 use crate::Failure;
 
 pub fn base_url(flag: Option<String>) -> String {
-    flag.or_else(config::base_url_from_env)
-        .or_else(|| config::stored_setting("base_url"))
-        .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned())
+    flag.or_else(config::base_url_from_env).unwrap_or_else(|| {
+        // Read and checked as the app reads them; a bad stored value is
+        // the default, as it is in the app.
+        match config::data_dir() {
+            Ok(dir) => Settings::load(&dir.join(config::SETTINGS_FILE)).base_url,
+            Err(_) => DEFAULT_BASE_URL.to_owned(),
+        }
+    })
 }
 
 /// `MEGALLM_API_KEY`, else `ANTHROPIC_API_KEY`, else the key the app stored

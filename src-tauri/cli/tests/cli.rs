@@ -176,3 +176,26 @@ async fn the_apps_stored_key_is_used_when_no_variable_is_set() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(stdout(&out).trim(), "Echo: hi");
 }
+
+#[tokio::test]
+async fn the_apps_saved_base_url_is_read_as_the_app_reads_it() {
+    // Saved by the app with a trailing /v1 and a hand-edited bad field: the
+    // CLI normalizes the URL and ignores the bad field, as the app does.
+    let e = env().await;
+    std::fs::write(
+        e.data.path().join("settings.json"),
+        format!(
+            r#"{{"base_url":"{}/v1/","temperature":9}}"#,
+            e.mock.base_url()
+        ),
+    )
+    .unwrap();
+    let out = e
+        .cmd(&["ask", "--no-save", "via the saved URL"])
+        .env_remove("MEGALLM_BASE_URL")
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(stdout(&out).trim(), "Echo: via the saved URL");
+}

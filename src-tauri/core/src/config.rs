@@ -67,18 +67,6 @@ pub struct AppInfo {
 /// in the data folder); the CLI reads it so both use the same service.
 pub const SETTINGS_FILE: &str = "settings.json";
 
-/// A string setting from the app's settings file, if there is one.
-pub fn stored_setting(key: &str) -> Option<String> {
-    let path = data_dir().ok()?.join(SETTINGS_FILE);
-    let text = std::fs::read_to_string(path).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value
-        .get(key)?
-        .as_str()
-        .map(str::to_owned)
-        .filter(|s| !s.trim().is_empty())
-}
-
 /// Where exports are written: the user's Downloads folder, else `exports/`
 /// in the data folder.
 pub fn export_dir() -> Result<PathBuf, AppError> {

@@ -66,9 +66,49 @@ fn invalid(msg: &str) -> AppError {
 }
 
 impl Settings {
-    /// Reads settings from the store's top-level keys; anything missing or
-    /// malformed falls back to its default rather than failing start-up.
+    /// Reads settings from the store's top-level keys; anything missing,
+    /// malformed or out of range (a hand-edited file) falls back to its
+    /// default rather than failing start-up. The same [`Settings::validated`]
+    /// that guards saving decides, so the app and the CLI agree.
     pub fn from_map(map: &Map<String, Value>) -> Self {
+        Self::parse(map).sanitized()
+    }
+
+    /// The settings file at `path` (the app's `settings.json`), as
+    /// [`Settings::from_map`] reads it; defaults when it is missing or not
+    /// JSON. How the CLI sees what the app saved.
+    pub fn load(path: &std::path::Path) -> Self {
+        let map = std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<Map<String, Value>>(&text).ok())
+            .unwrap_or_default();
+        Self::from_map(&map)
+    }
+
+    /// Each field that is invalid on its own (beside defaults) is dropped.
+    fn sanitized(self) -> Self {
+        if let Ok(ok) = self.clone().validated() {
+            return ok;
+        }
+        let valid = |map: Map<String, Value>| {
+            serde_json::from_value::<Settings>(Value::Object(map))
+                .ok()
+                .and_then(|s| s.validated().ok())
+        };
+        let mut good = Settings::default().to_map();
+        for (key, value) in self.to_map() {
+            let mut trial = Settings::default().to_map();
+            trial.insert(key.clone(), value.clone());
+            if valid(trial).is_some() {
+                good.insert(key, value);
+            } else {
+                tracing::warn!(setting = %key, "ignoring an invalid stored setting");
+            }
+        }
+        valid(good).unwrap_or_default()
+    }
+
+    fn parse(map: &Map<String, Value>) -> Self {
         let obj = Value::Object(map.clone());
         serde_json::from_value::<Settings>(obj).unwrap_or_else(|_| {
             let mut s = Settings::default();
@@ -135,6 +175,30 @@ mod tests {
         let broken: Map<String, Value> =
             serde_json::from_str(r#"{"base_url":"https://x","theme":42}"#).unwrap();
         assert_eq!(Settings::from_map(&broken).base_url, "https://x");
+    }
+
+    #[test]
+    fn a_hand_edited_file_keeps_its_valid_fields_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(
+            &path,
+            r#"{"base_url":"http://127.0.0.1:9/v1/","temperature":7,"top_p":0.5,"max_concurrent":0}"#,
+        )
+        .unwrap();
+        let s = Settings::load(&path);
+        assert_eq!(s.base_url, "http://127.0.0.1:9", "normalized as on save");
+        assert_eq!(s.temperature, None, "out of range: the default");
+        assert_eq!(s.top_p, Some(0.5));
+        assert_eq!(s.max_concurrent, BASIC_TIER_CONCURRENCY);
+        std::fs::write(&path, r#"{"base_url":"ftp://nope"}"#).unwrap();
+        assert_eq!(Settings::load(&path).base_url, DEFAULT_BASE_URL);
+        std::fs::write(&path, "not json").unwrap();
+        assert_eq!(Settings::load(&path), Settings::default());
+        assert_eq!(
+            Settings::load(&dir.path().join("missing")),
+            Settings::default()
+        );
     }
 
     #[test]
