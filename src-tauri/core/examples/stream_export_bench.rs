@@ -13,6 +13,8 @@
 //! * export under the writer: the same export holding the writer's lock, as
 //!   the app did before readers existed (the stall readers remove).
 //!
+//! Run it with:
+//!
 //!     cargo run --release -p megallm-core --example stream_export_bench -- \
 //!         --conversations 100000
 
@@ -213,7 +215,7 @@ async fn main() -> Res<()> {
         } else {
             tokio::spawn({
                 let store = store.clone();
-                async move { store.read(move |s| export(s)).await }
+                async move { store.read(export).await }
             })
         };
         let phase = stream(&store, reply, every, 1, || job.is_finished()).await?;
@@ -223,7 +225,11 @@ async fn main() -> Res<()> {
             "exported {exported} conversations ({:.0} MB) in {:.1} s{}",
             std::fs::metadata(&out)?.len() as f64 / 1e6,
             took.as_secs_f64(),
-            if under_writer { ", holding the writer" } else { " on a reader" }
+            if under_writer {
+                ", holding the writer"
+            } else {
+                " on a reader"
+            }
         );
         std::fs::remove_file(&out)?;
         phases.push(phase);
