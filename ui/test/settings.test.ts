@@ -183,7 +183,7 @@ describe("readSettings", () => {
     assert.deepEqual(readSettings(form({ baseUrl: "" }), base), {
       ok: false,
       field: "base-url",
-      message: "Enter the service address (for example https://api.megallm.io).",
+      message: "Enter the service address (for example https://ai.megallm.io).",
     });
     assert.deepEqual(readSettings(form({ temperature: t("2") }), base), {
       ok: false,

@@ -71,12 +71,12 @@ export function formatNumberField(value: number | null | undefined): string {
 /** The service address: an absolute http(s) URL. The backend normalizes it and has the final word. */
 export function parseBaseUrl(raw: string): Parsed<string> {
   const text = raw.trim();
-  if (text === "") return { ok: false, message: "Enter the service address (for example https://api.megallm.io)." };
+  if (text === "") return { ok: false, message: "Enter the service address (for example https://ai.megallm.io)." };
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, message: "The service address is not a valid URL (for example https://api.megallm.io)." };
+    return { ok: false, message: "The service address is not a valid URL (for example https://ai.megallm.io)." };
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     return { ok: false, message: "The service address must start with https:// (or http://)." };
