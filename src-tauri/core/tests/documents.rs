@@ -6,9 +6,11 @@
 mod documents {
     use std::io::{Cursor, Write};
 
+    use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
     use megallm_core::ErrorCode;
     use megallm_core::documents::{
-        Document, DocumentError, DocumentKind, MAX_FILE_BYTES, MAX_SHEET_ROWS, extract,
+        Document, DocumentError, DocumentKind, MAX_FILE_BYTES, MAX_IMAGE_BYTES, MAX_IMAGE_EDGE,
+        MAX_IMAGE_PIXELS, MAX_SHEET_ROWS, extract, fit,
     };
     use zip::write::SimpleFileOptions;
 
@@ -412,6 +414,131 @@ mod documents {
         );
     }
 
+    // ---- Images ----
+
+    fn png(img: DynamicImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    fn encoded(img: DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), format).unwrap();
+        out
+    }
+
+    fn gradient(w: u32, h: u32) -> DynamicImage {
+        DynamicImage::ImageRgb8(RgbImage::from_fn(w, h, |x, y| {
+            Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+        }))
+    }
+
+    fn decoded(doc: &Document) -> DynamicImage {
+        let img = doc.image.as_ref().expect("an image");
+        image::load_from_memory(&img.data).unwrap()
+    }
+
+    #[test]
+    fn a_wide_png_is_resized_to_the_long_edge_limit() {
+        let doc = extract("wide.png", &png(gradient(3000, 1000))).unwrap();
+        assert_eq!(doc.kind, DocumentKind::Image);
+        let img = doc.image.as_ref().unwrap();
+        assert_eq!((img.width, img.height), (MAX_IMAGE_EDGE, 522));
+        assert_eq!(img.media_type, "image/png");
+        assert_eq!(decoded(&doc).width(), MAX_IMAGE_EDGE);
+        assert_eq!(
+            doc.notes,
+            vec!["Resized from 3000×1000 to 1568×522 pixels.".to_owned()]
+        );
+        assert!(doc.text.is_none());
+    }
+
+    #[test]
+    fn a_large_square_jpeg_is_resized_to_the_pixel_limit() {
+        let doc = extract("photo", &encoded(gradient(1200, 1200), ImageFormat::Jpeg)).unwrap();
+        let img = doc.image.as_ref().unwrap();
+        assert_eq!((img.width, img.height), (1072, 1072));
+        assert!(u64::from(img.width) * u64::from(img.height) <= MAX_IMAGE_PIXELS);
+        assert_eq!(img.media_type, "image/jpeg");
+        assert!(img.data.len() <= MAX_IMAGE_BYTES);
+    }
+
+    #[test]
+    fn fit_keeps_both_limits_and_the_aspect() {
+        assert_eq!(fit(800, 600), (800, 600));
+        assert_eq!(fit(1568, 100), (1568, 100));
+        assert_eq!(fit(10_000, 10), (MAX_IMAGE_EDGE, 1));
+        for (w, h) in [(4000, 3000), (1500, 1500), (100, 20_000), (7, 9)] {
+            let (nw, nh) = fit(w, h);
+            assert!(
+                nw.max(nh) <= MAX_IMAGE_EDGE && u64::from(nw) * u64::from(nh) <= MAX_IMAGE_PIXELS
+            );
+        }
+    }
+
+    /// A JPEG with an EXIF APP1 segment saying "rotate 90° clockwise to view"
+    /// (orientation 6), as phones write them.
+    fn jpeg_with_orientation(img: DynamicImage, orientation: u16) -> Vec<u8> {
+        let jpeg = encoded(img, ImageFormat::Jpeg);
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        tiff.extend(1u16.to_le_bytes()); // one IFD entry
+        tiff.extend(0x0112u16.to_le_bytes()); // Orientation
+        tiff.extend(3u16.to_le_bytes()); // SHORT
+        tiff.extend(1u32.to_le_bytes());
+        tiff.extend(orientation.to_le_bytes());
+        tiff.extend([0, 0]);
+        tiff.extend(0u32.to_le_bytes()); // no next IFD
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend(tiff);
+        let mut out = jpeg[..2].to_vec(); // SOI
+        out.extend([0xFF, 0xE1]);
+        out.extend(u16::try_from(app1.len() + 2).unwrap().to_be_bytes());
+        out.extend(app1);
+        out.extend(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn exif_orientation_is_applied() {
+        // 40x20: left half red, right half blue.
+        let src = DynamicImage::ImageRgb8(RgbImage::from_fn(40, 20, |x, _| {
+            if x < 20 {
+                Rgb([255, 0, 0])
+            } else {
+                Rgb([0, 0, 255])
+            }
+        }));
+        let doc = extract("phone.jpg", &jpeg_with_orientation(src, 6)).unwrap();
+        let img = doc.image.as_ref().unwrap();
+        assert_eq!((img.width, img.height), (20, 40));
+        // Turned clockwise, the left (red) half is now on top.
+        let out = decoded(&doc).to_rgb8();
+        let top = out.get_pixel(10, 5);
+        let bottom = out.get_pixel(10, 35);
+        assert!(top[0] > 200 && top[2] < 60, "top {top:?}");
+        assert!(bottom[2] > 200 && bottom[0] < 60, "bottom {bottom:?}");
+    }
+
+    #[test]
+    fn small_images_within_the_limits_are_sent_unchanged() {
+        let rgba = DynamicImage::ImageRgba8(RgbaImage::from_pixel(30, 20, Rgba([1, 2, 3, 128])));
+        for (format, media_type) in [
+            (ImageFormat::Png, "image/png"),
+            (ImageFormat::Gif, "image/gif"),
+            (ImageFormat::WebP, "image/webp"),
+        ] {
+            let bytes = encoded(rgba.clone(), format);
+            let doc = extract("small", &bytes).unwrap();
+            let img = doc.image.as_ref().unwrap();
+            assert_eq!(img.media_type, media_type);
+            assert_eq!(img.data, bytes, "{media_type}");
+            assert_eq!((img.width, img.height), (30, 20));
+            assert!(doc.notes.is_empty());
+        }
+    }
+
     // ---- Bad files ----
 
     #[test]
@@ -460,7 +587,11 @@ mod documents {
 
     #[test]
     fn truncated_and_malformed_files_are_corrupt() {
-        for (name, bytes) in [("cut.docx", docx_fixture()), ("cut.xlsx", xlsx_fixture(3))] {
+        for (name, bytes) in [
+            ("cut.docx", docx_fixture()),
+            ("cut.xlsx", xlsx_fixture(3)),
+            ("cut.png", png(gradient(64, 64))),
+        ] {
             let half = &bytes[..bytes.len() / 2];
             let e = err(name, half);
             assert!(matches!(e, DocumentError::Corrupt { .. }), "{name}: {e}");
@@ -542,8 +673,11 @@ mod documents {
             serde_json::json!({"type": "code", "language": "rust"})
         );
         assert_eq!(json["truncated"], false);
+        let img = extract("i.png", &png(gradient(4, 4))).unwrap();
+        let json = serde_json::to_value(&img).unwrap();
+        assert!(json["image"]["data"].as_str().unwrap().starts_with("iVBOR"));
         let back: Document = serde_json::from_value(json).unwrap();
-        assert_eq!(back, doc);
+        assert_eq!(back, img);
     }
 
     /// Cut and scrambled versions of every fixture: each gives a document
@@ -554,6 +688,8 @@ mod documents {
             ("f.docx", docx_fixture()),
             ("f.odt", odt_fixture()),
             ("f.xlsx", xlsx_fixture(20)),
+            ("f.png", png(gradient(40, 30))),
+            ("f.jpg", jpeg_with_orientation(gradient(40, 30), 6)),
             ("f.html", b"<html><body><p>x</p></body></html>".to_vec()),
         ];
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -7,7 +7,8 @@
 //! between text, code, CSV and HTML. Every reader is pure (bytes in,
 //! [`Document`] or [`DocumentError`] out) and bounded: files over
 //! [`MAX_FILE_BYTES`], zip containers over the limits in [`zipped`], text
-//! over [`MAX_TEXT_BYTES`] are refused or cut, with a note. Third-party parsers run under `catch_unwind`; aborts
+//! over [`MAX_TEXT_BYTES`] and images over the decode limits are refused or
+//! cut, with a note. Third-party parsers run under `catch_unwind`; aborts
 //! and loops are for the worker process that will run this to contain.
 
 mod detect;
@@ -15,6 +16,7 @@ mod docx;
 mod error;
 mod flow;
 mod html;
+mod image;
 mod odt;
 mod sheets;
 mod table;
@@ -28,6 +30,10 @@ use ts_rs::TS;
 pub use self::docx::docx;
 pub use self::error::DocumentError;
 pub use self::html::html;
+pub use self::image::{
+    MAX_DECODE_BYTES, MAX_DECODE_EDGE, MAX_IMAGE_BYTES, MAX_IMAGE_EDGE, MAX_IMAGE_PIXELS, fit,
+    image,
+};
 pub use self::odt::odt;
 pub use self::sheets::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, csv, ods, xlsx};
 pub use self::text::text;
@@ -60,7 +66,8 @@ pub enum DocumentKind {
     Image,
 }
 
-/// An image as it will be sent, upright and within the API's limits.
+/// An image as it will be sent: within [`MAX_IMAGE_EDGE`],
+/// [`MAX_IMAGE_PIXELS`] and [`MAX_IMAGE_BYTES`], upright.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct DocumentImage {
@@ -171,10 +178,7 @@ pub fn extract(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
         });
     }
     match detect::sniff(bytes) {
-        Sniffed::Image => Err(DocumentError::Unsupported {
-            name: name.to_owned(),
-            what: "an image".to_owned(),
-        }),
+        Sniffed::Image => image(name, bytes),
         Sniffed::Pdf => Err(DocumentError::PdfNotBuilt {
             name: name.to_owned(),
         }),
