@@ -628,17 +628,120 @@ mod documents {
         ));
     }
 
+    /// A PDF with one Helvetica text page per entry (lines split at `\n`);
+    /// an empty entry is a page with no text, as a scan has none.
+    fn pdf_of(pages: &[&str]) -> Vec<u8> {
+        const ID: &str = "0123456789abcdef0123456789abcdef";
+        let mut objects = vec![
+            "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+            format!(
+                "<< /Type /Pages /Kids [{}] /Count {} >>",
+                (0..pages.len())
+                    .map(|i| format!("{} 0 R", 4 + 2 * i))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                pages.len()
+            ),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+                .to_owned(),
+        ];
+        for (i, text) in pages.iter().enumerate() {
+            objects.push(format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents {} 0 R >>",
+                5 + 2 * i
+            ));
+            let mut content = String::new();
+            if !text.is_empty() {
+                content.push_str("BT /F1 12 Tf 72 720 Td 16 TL");
+                for line in text.split('\n') {
+                    content.push_str(&format!(" ({line}) Tj T*"));
+                }
+                content.push_str(" ET");
+            }
+            objects.push(format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len()
+            ));
+        }
+        let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, object) in objects.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+        for offset in offsets {
+            out.extend(format!("{offset:010} 00000 n \n").as_bytes());
+        }
+        out.extend(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R /ID [<{ID}> <{ID}>] >>\nstartxref\n{xref}\n%%EOF\n",
+                objects.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
     #[test]
-    fn pdf_is_detected_and_refused_honestly_until_extraction_is_built() {
-        let e = err(
-            "paper.txt",
-            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+    fn pdf_text_comes_page_by_page_with_markers_and_pages_without_text_noted() {
+        let bytes = pdf_of(&[
+            "Quarterly report\nRevenue grew by twelve percent.",
+            "",
+            "Last page.",
+        ]);
+        // The name says .txt: the content decides.
+        let doc = extract("paper.txt", &bytes).unwrap();
+        assert_eq!(doc.kind, DocumentKind::Pdf);
+        assert_eq!(doc.pages, Some(3));
+        // pdf-inspector joins a page's lines into paragraphs and takes a
+        // short last line for a heading.
+        assert_eq!(
+            text_of(&doc),
+            "[Page 1]\n\nQuarterly report Revenue grew by twelve percent.\n\n\
+             [Page 2] (no text layer)\n\n\
+             [Page 3]\n\n## Last page."
         );
-        assert!(matches!(e, DocumentError::PdfNotBuilt { .. }));
-        assert!(
-            e.to_string()
-                .contains("PDF text extraction is not built yet")
+        assert_eq!(
+            doc.notes,
+            vec![
+                "No readable text on page 2 (scanned, or a font without a Unicode map).".to_owned()
+            ]
         );
+    }
+
+    #[test]
+    fn a_pdf_with_a_user_password_is_encrypted() {
+        use lopdf::{EncryptionState, EncryptionVersion, Permissions};
+        let mut doc = lopdf::Document::load_mem(&pdf_of(&["Secret text."])).unwrap();
+        let state = EncryptionState::try_from(EncryptionVersion::V2 {
+            document: &doc,
+            owner_password: "owner",
+            user_password: "user",
+            key_length: 128,
+            permissions: Permissions::all(),
+        })
+        .unwrap();
+        doc.encrypt(&state).unwrap();
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let e = err("locked.pdf", &bytes);
+        assert_eq!(
+            e.to_app_error().message,
+            "“locked.pdf” is encrypted. Save a copy without a password and attach that."
+        );
+    }
+
+    #[test]
+    fn a_pdf_without_any_text_has_no_text_and_a_cut_one_is_corrupt() {
+        assert!(matches!(
+            err("scan.pdf", &pdf_of(&["", ""])),
+            DocumentError::NoText { .. }
+        ));
+        let bytes = pdf_of(&["Some text."]);
+        let e = err("cut.pdf", &bytes[..20]);
+        assert!(matches!(e, DocumentError::Corrupt { .. }), "{e}");
     }
 
     #[test]
@@ -691,6 +794,7 @@ mod documents {
             ("f.png", png(gradient(40, 30))),
             ("f.jpg", jpeg_with_orientation(gradient(40, 30), 6)),
             ("f.html", b"<html><body><p>x</p></body></html>".to_vec()),
+            ("f.pdf", pdf_of(&["Page one text.", "Page two text."])),
         ];
         let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
         let mut next = move || {

@@ -17,10 +17,6 @@ pub enum DocumentError {
     #[error("“{name}” is {what}, which cannot be read")]
     Unsupported { name: String, what: String },
 
-    /// A PDF: detected, but its text extraction is not built yet.
-    #[error("“{name}” is a PDF; PDF text extraction is not built yet")]
-    PdfNotBuilt { name: String },
-
     #[error("“{name}” is encrypted")]
     Encrypted { name: String },
 
@@ -45,7 +41,6 @@ impl DocumentError {
             Self::Empty { name }
             | Self::TooLarge { name, .. }
             | Self::Unsupported { name, .. }
-            | Self::PdfNotBuilt { name }
             | Self::Encrypted { name }
             | Self::Corrupt { name, .. }
             | Self::NoText { name }
@@ -62,9 +57,6 @@ impl DocumentError {
             }
             Self::Unsupported { .. } => {
                 "Save it as text, PDF, DOCX, ODT, XLSX, ODS, CSV, HTML, PNG or JPEG and attach that."
-            }
-            Self::PdfNotBuilt { .. } => {
-                "Copy its text into the message, or save it as DOCX or text and attach that."
             }
             Self::Encrypted { .. } => "Save a copy without a password and attach that.",
             Self::Corrupt { .. } => {

@@ -18,6 +18,7 @@ mod flow;
 mod html;
 mod image;
 mod odt;
+mod pdf;
 mod sheets;
 mod table;
 mod text;
@@ -35,6 +36,7 @@ pub use self::image::{
     image,
 };
 pub use self::odt::odt;
+pub use self::pdf::pdf;
 pub use self::sheets::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, csv, ods, xlsx};
 pub use self::text::text;
 
@@ -179,9 +181,7 @@ pub fn extract(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
     }
     match detect::sniff(bytes) {
         Sniffed::Image => image(name, bytes),
-        Sniffed::Pdf => Err(DocumentError::PdfNotBuilt {
-            name: name.to_owned(),
-        }),
+        Sniffed::Pdf => pdf(name, bytes),
         Sniffed::Zip => match detect::zip_kind(name, bytes)? {
             OfficeKind::Docx => docx(name, bytes),
             OfficeKind::Xlsx => xlsx(name, bytes),
