@@ -49,22 +49,27 @@ pub fn csv(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| DocumentError::Corrupt {
-            name: name.to_owned(),
-            detail: format!("it is not valid CSV ({e})"),
-        })?;
-        rows.push(
-            record
-                .iter()
+    let mut bad: Option<::csv::Error> = None;
+    let rows = reader.records().map_while(|record| match record {
+        Ok(r) => Some(
+            r.iter()
                 .take(MAX_SHEET_COLUMNS)
                 .map(str::to_owned)
                 .collect(),
-        );
-    }
+        ),
+        Err(e) => {
+            bad = Some(e);
+            None
+        }
+    });
     let mut doc = Document::new(name, DocumentKind::Csv);
     let table = capped_table(name, rows, &mut doc);
+    if let Some(e) = bad {
+        return Err(DocumentError::Corrupt {
+            name: name.to_owned(),
+            detail: format!("it is not valid CSV ({e})"),
+        });
+    }
     doc.sheets = Some(1);
     doc.set_text(table)?;
     Ok(doc)
@@ -88,11 +93,10 @@ where
     let mut sections = Vec::new();
     for sheet in &sheet_names {
         let range = wb.worksheet_range(sheet).map_err(|e| corrupt(name, e))?;
-        let rows: Vec<Vec<String>> = range
+        let rows = range
             .rows()
-            .map(|r| r.iter().take(MAX_SHEET_COLUMNS).map(cell_text).collect())
-            .collect();
-        let table = if rows.iter().all(|r| r.iter().all(String::is_empty)) {
+            .map(|r| r.iter().take(MAX_SHEET_COLUMNS).map(cell_text).collect());
+        let table = if range.used_cells().next().is_none() {
             "(empty sheet)".to_owned()
         } else {
             capped_table(sheet, rows, &mut doc)
@@ -115,15 +119,26 @@ fn cell_text(cell: &Data) -> String {
 }
 
 /// The table, cut at [`MAX_SHEET_ROWS`] with a visible line (and a note on
-/// the document) when the sheet is longer.
-fn capped_table(title: &str, mut rows: Vec<Vec<String>>, doc: &mut Document) -> String {
-    let total = rows.len();
-    if total <= MAX_SHEET_ROWS {
-        return markdown_table(&rows);
+/// the document) when the sheet is longer; the rows past the cap are
+/// counted, not kept.
+fn capped_table(
+    title: &str,
+    rows: impl Iterator<Item = Vec<String>>,
+    doc: &mut Document,
+) -> String {
+    let mut kept = Vec::new();
+    let mut total = 0usize;
+    for row in rows {
+        total += 1;
+        if kept.len() < MAX_SHEET_ROWS {
+            kept.push(row);
+        }
     }
-    rows.truncate(MAX_SHEET_ROWS);
+    if total <= MAX_SHEET_ROWS {
+        return markdown_table(&kept);
+    }
     let note = format!("“{title}”: only the first {MAX_SHEET_ROWS} of {total} rows are included.");
-    let table = format!("{}\n\n({note})", markdown_table(&rows));
+    let table = format!("{}\n\n({note})", markdown_table(&kept));
     doc.truncated = true;
     doc.notes.push(note);
     table
