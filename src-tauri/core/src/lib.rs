@@ -7,6 +7,7 @@
 pub mod api;
 pub mod chat;
 pub mod config;
+pub mod documents;
 pub mod error;
 pub mod markdown;
 pub mod secrets;
