@@ -13,5 +13,7 @@ HOME="$home" XDG_RUNTIME_DIR="$home" dbus-run-session -- bash -c '
   eval "$(echo -n throwaway | gnome-keyring-daemon --unlock --components=secrets)"
   pid=${GNOME_KEYRING_PID:-$(pgrep -n gnome-keyring-d || true)}
   trap "[ -n \"$pid\" ] && kill $pid 2>/dev/null || true" EXIT
-  cargo test -p megallm-core --test keychain
+  # --workspace, not -p megallm-core: the same feature set as the test
+  # step before it, so nothing is built again.
+  cargo test --workspace --test keychain
 '
