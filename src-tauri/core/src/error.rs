@@ -85,6 +85,12 @@ impl ErrorCode {
             _ => "internal".to_owned(),
         }
     }
+
+    /// A storage failure that waiting or freeing space cures (a full disk,
+    /// another process's lock): a write worth trying again later.
+    pub fn cured_by_waiting(self) -> bool {
+        matches!(self, Self::DiskFull | Self::DatabaseLocked)
+    }
 }
 
 impl AppError {

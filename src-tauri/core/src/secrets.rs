@@ -170,37 +170,45 @@ impl KeyStore {
     /// when set, as the app uses it.
     pub fn status(&self, env_key: bool) -> KeyStatus {
         if env_key {
-            return KeyStatus {
-                present: true,
-                backend: KeyBackend::Environment,
-                notice: None,
-            };
+            return environment_status();
         }
-        match self.load() {
-            Ok(Some((_, KeyBackend::File))) => KeyStatus {
-                present: true,
-                backend: KeyBackend::File,
-                notice: Some(format!(
-                    "No keychain service is running, so the key is kept in {}, readable only by you.",
-                    self.file.display()
-                )),
-            },
-            Ok(Some((_, backend))) => KeyStatus {
-                present: true,
-                backend,
-                notice: None,
-            },
-            Ok(None) => KeyStatus {
-                present: false,
-                backend: KeyBackend::None,
-                notice: None,
-            },
-            Err(e) => KeyStatus {
-                present: false,
-                backend: KeyBackend::None,
-                notice: Some(e.message),
-            },
-        }
+        describe(Some(self.load()), &self.file)
+    }
+}
+
+fn environment_status() -> KeyStatus {
+    KeyStatus {
+        present: true,
+        backend: KeyBackend::Environment,
+        notice: None,
+    }
+}
+
+/// What the settings screen says of the keychain's answer; `None` when it
+/// has not answered in time.
+fn describe(loaded: Option<Loaded>, file: &Path) -> KeyStatus {
+    let none = |notice| KeyStatus {
+        present: false,
+        backend: KeyBackend::None,
+        notice,
+    };
+    match loaded {
+        Some(Ok(Some((_, KeyBackend::File)))) => KeyStatus {
+            present: true,
+            backend: KeyBackend::File,
+            notice: Some(format!(
+                "No keychain service is running, so the key is kept in {}, readable only by you.",
+                file.display()
+            )),
+        },
+        Some(Ok(Some((_, backend)))) => KeyStatus {
+            present: true,
+            backend,
+            notice: None,
+        },
+        Some(Ok(None)) => none(None),
+        Some(Err(e)) => none(Some(e.message)),
+        None => none(Some(not_answering().message)),
     }
 }
 
@@ -311,42 +319,9 @@ impl KeyCache {
     /// as the app uses it.
     pub async fn status(&self, env_key: bool) -> KeyStatus {
         if env_key {
-            return KeyStatus {
-                present: true,
-                backend: KeyBackend::Environment,
-                notice: None,
-            };
+            return environment_status();
         }
-        match self.answer(self.wait).await {
-            Some(Ok(Some((_, KeyBackend::File)))) => KeyStatus {
-                present: true,
-                backend: KeyBackend::File,
-                notice: Some(format!(
-                    "No keychain service is running, so the key is kept in {}, readable only by you.",
-                    self.vault.file_path().display()
-                )),
-            },
-            Some(Ok(Some((_, backend)))) => KeyStatus {
-                present: true,
-                backend,
-                notice: None,
-            },
-            Some(Ok(None)) => KeyStatus {
-                present: false,
-                backend: KeyBackend::None,
-                notice: None,
-            },
-            Some(Err(e)) => KeyStatus {
-                present: false,
-                backend: KeyBackend::None,
-                notice: Some(e.message),
-            },
-            None => KeyStatus {
-                present: false,
-                backend: KeyBackend::None,
-                notice: Some(not_answering().message),
-            },
-        }
+        describe(self.answer(self.wait).await, self.vault.file_path())
     }
 
     /// Saves the key (keychain, else the private file) and caches it.

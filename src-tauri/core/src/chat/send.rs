@@ -245,18 +245,30 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
                 model: None,
                 status: MessageStatus::Complete,
             })?;
-            let assistant_id = append_reply(s, conversation_id, user_id, &model)?;
-            let (conversation, user, branch) = question(s, conversation_id, user_id, model)?;
-            Ok(Prepared {
-                conversation,
-                user,
-                assistant_id,
-                branch,
-                prefix: String::new(),
-                replaces: None,
-            })
+            fresh_reply(s, conversation_id, user_id, model, None)
         })
         .await
+}
+
+/// An empty streaming reply under the user message `user_id`, and what the
+/// request is built from.
+fn fresh_reply(
+    s: &mut Store,
+    conversation_id: ConversationId,
+    user_id: MessageId,
+    model: String,
+    replaces: Option<MessageId>,
+) -> Result<Prepared, StoreError> {
+    let assistant_id = append_reply(s, conversation_id, user_id, &model)?;
+    let (conversation, user, branch) = question(s, conversation_id, user_id, model)?;
+    Ok(Prepared {
+        conversation,
+        user,
+        assistant_id,
+        branch,
+        prefix: String::new(),
+        replaces,
+    })
 }
 
 /// A new, empty reply beside the assistant message `id`.
@@ -273,16 +285,7 @@ async fn prepare_regenerate(
                 (Role::Assistant, Some(parent)) => parent,
                 _ => return Err(StoreError::invalid("Only a reply can be regenerated")),
             };
-            let assistant_id = append_reply(s, old.conversation_id, user_id, &model)?;
-            let (conversation, user, branch) = question(s, old.conversation_id, user_id, model)?;
-            Ok(Prepared {
-                conversation,
-                user,
-                assistant_id,
-                branch,
-                prefix: String::new(),
-                replaces: Some(id),
-            })
+            fresh_reply(s, old.conversation_id, user_id, model, Some(id))
         })
         .await
 }
@@ -533,7 +536,7 @@ impl Turn<'_> {
                 // A full disk, say: the checkpoints are on disk, the reply
                 // stays on screen with what to do, and its final state is
                 // written with the next write once there is room again.
-                if matches!(e.code, ErrorCode::DiskFull | ErrorCode::DatabaseLocked) {
+                if e.code.cured_by_waiting() {
                     self.store.finish_later(id, retry);
                 }
                 sink(StreamUpdate::Failed {

@@ -102,10 +102,7 @@ impl StoreError {
 
     /// A failure that waiting or freeing space cures (full disk, locked).
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self.to_app_error().code,
-            ErrorCode::DiskFull | ErrorCode::DatabaseLocked
-        )
+        self.to_app_error().code.cured_by_waiting()
     }
 
     pub fn to_app_error(&self) -> AppError {
