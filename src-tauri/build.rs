@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "preview_draft",
     "preview_attachment",
     "estimate_send",
+    "trim_attachment",
     "send_message",
     "retry_reply",
     "stop_stream",

@@ -422,3 +422,56 @@ async fn a_service_that_refuses_document_blocks_gets_the_files_as_text() {
     assert_eq!(sent.len(), 3);
     assert_eq!(sent[2]["messages"][0]["content"][0]["type"], "text");
 }
+
+#[test]
+fn a_draft_that_does_not_fit_is_cut_by_pages_or_tokens_and_says_so() {
+    use megallm_core::chat::Trim;
+    use megallm_core::documents::{Document, DocumentKind};
+
+    let doc = Document {
+        name: "report.pdf".into(),
+        kind: DocumentKind::Pdf,
+        text: Some(
+            "[Page 1]\n\nOne.\n\n[Page 2]\n\nTwo [Page 3] inline.\n\n[Page 3]\n\nThree.".into(),
+        ),
+        image: None,
+        pages: Some(3),
+        sheets: None,
+        truncated: false,
+        notes: Vec::new(),
+    };
+    let shelf = DraftShelf::new();
+    let d = shelf.put(PreparedFile::new(b"%PDF".to_vec(), doc)).unwrap();
+    let cut = shelf
+        .trim(&d.draft_id, Trim::Pages { first: 2, last: 2 })
+        .unwrap();
+    assert_eq!(cut.draft_id, d.draft_id);
+    assert!(cut.summary.truncated);
+    assert_eq!(
+        cut.summary.notes.last().unwrap(),
+        "Only pages 2\u{2013}2 of 3 are included."
+    );
+    let AttachmentPreview::Text { text, .. } = shelf.preview(&d.draft_id).unwrap() else {
+        panic!()
+    };
+    assert_eq!(text, "[Page 2]\n\nTwo [Page 3] inline.");
+    let bad = shelf
+        .trim(&d.draft_id, Trim::Pages { first: 3, last: 4 })
+        .unwrap_err();
+    assert_eq!(bad.message, "Pick pages between 1 and 3.");
+
+    let long: String = (0..400).map(|i| format!("line {i:03}\n")).collect();
+    let t = shelf.put(prepared("long.txt", long.as_bytes())).unwrap();
+    assert!(t.summary.tokens > 500);
+    let cut = shelf.trim(&t.draft_id, Trim::Tokens { max: 100 }).unwrap();
+    assert!(cut.summary.tokens <= 100, "{}", cut.summary.tokens);
+    assert!(cut.summary.tokens >= 50, "cut at a line near the limit");
+    let AttachmentPreview::Text { text, .. } = shelf.preview(&t.draft_id).unwrap() else {
+        panic!()
+    };
+    assert!(long.starts_with(&text) && text.ends_with(|c: char| c.is_ascii_digit()));
+    let pages = shelf
+        .trim(&t.draft_id, Trim::Pages { first: 1, last: 1 })
+        .unwrap_err();
+    assert_eq!(pages.message, "Only a PDF can be cut by pages.");
+}

@@ -3,7 +3,7 @@
 
 use megallm_core::api::catalogue::Scope;
 use megallm_core::chat::{
-    AttachmentDraft, AttachmentPreview, PreparedFile, SendBudget, draft_request, send_budget,
+    AttachmentDraft, AttachmentPreview, PreparedFile, SendBudget, Trim, draft_request, send_budget,
     stored_preview,
 };
 use megallm_core::store::types::{AttachmentId, ConversationId};
@@ -109,4 +109,15 @@ pub async fn estimate_send(
         .ok()
         .and_then(|c| c.models.into_iter().find(|m| m.id == model));
     Ok(send_budget(&client, &req, info.as_ref()).await)
+}
+
+/// Cuts a draft to chosen pages or to a number of tokens, when the send
+/// would not fit; the chip then says what was left out.
+#[tauri::command]
+pub async fn trim_attachment(
+    state: State<'_, AppState>,
+    draft_id: String,
+    trim: Trim,
+) -> Result<AttachmentDraft, AppError> {
+    state.drafts.trim(&draft_id, trim)
 }

@@ -19,6 +19,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         attachments::preview_draft,
         attachments::preview_attachment,
         attachments::estimate_send,
+        attachments::trim_attachment,
         chat::send_message,
         chat::retry_reply,
         chat::stop_stream,

@@ -84,6 +84,53 @@ impl PreparedFile {
         }
     }
 
+    /// Keeps only pages `first..=last` of a PDF (by its `[Page N]`
+    /// markers), so a long document can be cut to what the question needs.
+    pub fn keep_pages(&mut self, first: u32, last: u32) -> Result<(), TrimError> {
+        let pages = self.document.pages.ok_or(TrimError::NotPaged)?;
+        if first == 0 || first > last || last > pages {
+            return Err(TrimError::PageRange { pages });
+        }
+        let text = self.document.text.as_deref().unwrap_or_default();
+        let start = page_start(text, first).unwrap_or(0);
+        let end = page_start(text, last + 1).unwrap_or(text.len());
+        let kept = text[start..end].trim_end().to_owned();
+        self.cut(
+            kept,
+            format!("Only pages {first}\u{2013}{last} of {pages} are included."),
+        );
+        Ok(())
+    }
+
+    /// Cuts the text to about `max_tokens` ([`estimate_tokens`]), at a line
+    /// break where there is one, and says so.
+    pub fn keep_tokens(&mut self, max_tokens: u32) -> Result<(), TrimError> {
+        let text = self.document.text.as_deref().ok_or(TrimError::NoText)?;
+        let max_bytes = (max_tokens as usize).saturating_mul(4);
+        if text.len() <= max_bytes {
+            return Ok(());
+        }
+        let mut cut = max_bytes;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        if let Some(line) = text[..cut].rfind('\n').filter(|&l| l > cut / 2) {
+            cut = line;
+        }
+        let kept = text[..cut].trim_end().to_owned();
+        self.cut(
+            kept,
+            format!("Cut to about {max_tokens} tokens to fit the context window."),
+        );
+        Ok(())
+    }
+
+    fn cut(&mut self, text: String, note: String) {
+        self.document.text = Some(text);
+        self.document.truncated = true;
+        self.document.notes.push(note);
+    }
+
     /// The row the store keeps: an image as it is sent (resized, upright),
     /// any other file as it came, with the text the model reads (which is
     /// also what search finds it by).
@@ -119,6 +166,37 @@ impl PreparedFile {
             ),
         }
     }
+}
+
+/// Why a file could not be cut as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TrimError {
+    #[error("Only a PDF can be cut by pages.")]
+    NotPaged,
+    #[error("Pick pages between 1 and {pages}.")]
+    PageRange { pages: u32 },
+    #[error("An image cannot be cut; remove it instead.")]
+    NoText,
+}
+
+impl From<TrimError> for crate::error::AppError {
+    fn from(e: TrimError) -> Self {
+        Self::new(crate::error::ErrorCode::InvalidInput, e.to_string())
+    }
+}
+
+/// Where page `n`'s `[Page n]` marker starts.
+fn page_start(text: &str, n: u32) -> Option<usize> {
+    let marker = format!("[Page {n}]");
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&marker) {
+        let at = from + at;
+        if at == 0 || text[..at].ends_with('\n') {
+            return Some(at);
+        }
+        from = at + marker.len();
+    }
+    None
 }
 
 /// The blocks for files sent without being stored (`megallm ask --no-save`),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::attachments::{AttachmentPreview, AttachmentSummary, PreparedFile};
@@ -23,6 +23,17 @@ pub const MAX_DRAFT_BYTES: usize = 512 * 1024 * 1024;
 pub struct AttachmentDraft {
     pub draft_id: String,
     pub summary: AttachmentSummary,
+}
+
+/// How to cut a draft that does not fit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Trim {
+    /// Pages `first..=last` of a PDF.
+    Pages { first: u32, last: u32 },
+    /// About `max` tokens of its text.
+    Tokens { max: u32 },
 }
 
 pub struct DraftShelf {
@@ -98,6 +109,21 @@ impl DraftShelf {
     pub fn preview(&self, id: &str) -> Result<AttachmentPreview, AppError> {
         let files = self.files.lock().map_err(|_| AppError::internal())?;
         files.get(id).map(PreparedFile::preview).ok_or_else(gone)
+    }
+
+    /// Cuts draft `id` as asked (a send that would not fit, see
+    /// `chat::budget`); the chip then says what was left out.
+    pub fn trim(&self, id: &str, how: Trim) -> Result<AttachmentDraft, AppError> {
+        let mut files = self.files.lock().map_err(|_| AppError::internal())?;
+        let file = files.get_mut(id).ok_or_else(gone)?;
+        match how {
+            Trim::Pages { first, last } => file.keep_pages(first, last)?,
+            Trim::Tokens { max } => file.keep_tokens(max)?,
+        }
+        Ok(AttachmentDraft {
+            draft_id: id.to_owned(),
+            summary: file.summary(),
+        })
     }
 
     /// Forgets drafts (removed from the composer, or sent); unknown ids are

@@ -16,7 +16,7 @@ pub use attachments::{
     stored_summary, stream_with_document_fallback,
 };
 pub use budget::{SendBudget, draft_request, estimate_request, send_budget};
-pub use drafts::{AttachmentDraft, DraftShelf, MAX_DRAFT_BYTES};
+pub use drafts::{AttachmentDraft, DraftShelf, MAX_DRAFT_BYTES, Trim};
 pub use render::{conversation_view, message_view, render_content};
 pub use request::build_request;
 pub use send::{RetryMode, SendMode, SendOptions, TurnOutcome, send_message};
