@@ -50,7 +50,10 @@ fn main() {
             let entries: serde_json::Map<String, serde_json::Value> =
                 file.entries().into_iter().collect();
             let settings = megallm_core::settings::Settings::from_map(&entries);
-            app.manage(state::AppState::new(data_dir.clone(), settings));
+            let presets = megallm_core::chat::PresetLibrary::from_value(
+                entries.get(megallm_core::chat::PRESETS_KEY),
+            );
+            app.manage(state::AppState::new(data_dir.clone(), settings, presets));
             // The keychain and the history are opened in the background:
             // a locked keyring or a busy database never holds up the window.
             let handle = app.handle().clone();

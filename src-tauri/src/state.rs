@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use megallm_core::api::catalogue::CatalogueCache;
 use megallm_core::api::{ApiKey, Client, ClientConfig};
-use megallm_core::chat::DraftShelf;
+use megallm_core::chat::{DraftShelf, PresetLibrary};
 use megallm_core::documents::{self, Document};
 use megallm_core::secrets::{KeyCache, KeyStore};
 use megallm_core::settings::Settings;
@@ -35,6 +35,8 @@ pub struct AppState {
     client: Mutex<Option<Client>>,
     /// Files attached in the composer, not sent yet.
     pub drafts: DraftShelf,
+    /// The user's system-prompt presets and edits of the built-in ones.
+    pub presets: Mutex<PresetLibrary>,
     pub extractor: Extractor,
 }
 
@@ -52,7 +54,7 @@ impl Extractor {
 }
 
 impl AppState {
-    pub fn new(data_dir: PathBuf, settings: Settings) -> Self {
+    pub fn new(data_dir: PathBuf, settings: Settings, presets: PresetLibrary) -> Self {
         Self {
             history: tokio::sync::Mutex::new(None),
             history_notice: Mutex::new(None),
@@ -63,6 +65,7 @@ impl AppState {
             catalogue: CatalogueCache::new(),
             client: Mutex::new(None),
             drafts: DraftShelf::new(),
+            presets: Mutex::new(presets),
             extractor: Extractor,
         }
     }

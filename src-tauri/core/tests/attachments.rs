@@ -475,3 +475,27 @@ fn a_draft_that_does_not_fit_is_cut_by_pages_or_tokens_and_says_so() {
         .unwrap_err();
     assert_eq!(pages.message, "Only a PDF can be cut by pages.");
 }
+
+#[tokio::test]
+async fn a_one_click_analysis_sets_the_conversations_system_prompt() {
+    let s = setup().await;
+    let first = send(&s, None, "Hi", Vec::new()).await;
+    assert!(message_requests(&s)[0].get("system").is_none());
+    let analyst = &megallm_core::chat::builtin_presets()[0];
+    let mut opts = SendOptions::new(
+        Some(first.conversation_id),
+        analyst.prompt.clone(),
+        "claude-sonnet-4",
+    );
+    opts.system_prompt = Some(analyst.system_prompt.clone());
+    opts.attachments = vec![prepared("notes.txt", NOTES.as_bytes())];
+    send_message(&s.store, &s.client, opts, CancellationToken::new(), |_| {})
+        .await
+        .unwrap();
+    let req = message_requests(&s).pop().unwrap();
+    assert_eq!(req["system"], "You are a document analysis expert.");
+    // It stays the conversation's prompt for the next questions.
+    send(&s, Some(first.conversation_id), "And?", Vec::new()).await;
+    let req = message_requests(&s).pop().unwrap();
+    assert_eq!(req["system"], "You are a document analysis expert.");
+}

@@ -10,7 +10,8 @@ use tokio_util::sync::CancellationToken;
 use crate::state::AppState;
 
 /// Sends a message, with the drafts `attachments` (ids from
-/// `extract_attachment`) before its text, and streams the reply over
+/// `extract_attachment`) before its text and, when given, a system prompt
+/// for the conversation from now on (a preset), and streams the reply over
 /// `on_event`. Resolves when the reply ends, with the reply as stored and
 /// the conversation's title; rejects if the user's message could not be
 /// stored (the UI then gives the text and the files back to the composer)
@@ -22,6 +23,7 @@ pub async fn send_message(
     text: String,
     model: Option<String>,
     attachments: Option<Vec<String>>,
+    system_prompt: Option<String>,
     on_event: Channel<StreamUpdate>,
 ) -> Result<TurnResult, AppError> {
     let draft_ids = attachments.unwrap_or_default();
@@ -34,6 +36,7 @@ pub async fn send_message(
     // A new conversation starts from the sampling defaults in settings.
     opts.sampling = settings.sampling_defaults();
     opts.attachments = state.drafts.get_all(&draft_ids)?;
+    opts.system_prompt = system_prompt;
     let result = stream_turn(&state, opts, on_event).await;
     // Once the message is stored its files are in the history; a send
     // refused before that keeps them for another try.

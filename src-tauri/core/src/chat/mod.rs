@@ -5,6 +5,7 @@
 pub mod attachments;
 pub mod budget;
 mod drafts;
+pub mod presets;
 mod render;
 mod request;
 mod send;
@@ -17,6 +18,7 @@ pub use attachments::{
 };
 pub use budget::{SendBudget, draft_request, estimate_request, send_budget};
 pub use drafts::{AttachmentDraft, DraftShelf, MAX_DRAFT_BYTES, Trim};
+pub use presets::{PRESETS_KEY, Preset, PresetLibrary, PresetOffer, builtin_presets};
 pub use render::{conversation_view, message_view, render_content};
 pub use request::build_request;
 pub use send::{RetryMode, SendMode, SendOptions, TurnOutcome, send_message};

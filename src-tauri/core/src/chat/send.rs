@@ -21,8 +21,8 @@ use crate::api::{ApiError, Client};
 use crate::error::{AppError, ErrorCode};
 use crate::markdown::StreamRenderer;
 use crate::store::types::{
-    Attachment, Conversation, ConversationId, MessageId, MessageStatus, Role, SamplingSettings,
-    StoredMessage,
+    Attachment, Conversation, ConversationId, ConversationSettings, MessageId, MessageStatus, Role,
+    SamplingSettings, StoredMessage,
 };
 use crate::store::{
     FinishMessage, NewConversation, NewMessage, SharedStore, Store, StoreError, now_ms,
@@ -36,7 +36,8 @@ pub struct SendOptions {
     pub text: String,
     /// The model for a new conversation, or to switch an existing one to.
     pub model: String,
-    /// For a new conversation.
+    /// A new conversation's system prompt; for an existing one, `Some`
+    /// replaces its prompt from this message on (a one-click analysis).
     pub system_prompt: Option<String>,
     pub sampling: SamplingSettings,
     /// Files stored with the user's message and sent before its text.
@@ -234,7 +235,20 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
     store
         .write(move |s| {
             let conversation_id = match conversation_id {
-                Some(id) => id,
+                Some(id) => {
+                    if let Some(prompt) = system_prompt {
+                        let c = s.get_conversation(id)?;
+                        s.update_conversation_settings(
+                            id,
+                            &ConversationSettings {
+                                model: c.model,
+                                system_prompt: Some(prompt),
+                                sampling: c.sampling,
+                            },
+                        )?;
+                    }
+                    id
+                }
                 None => s.create_conversation(&NewConversation {
                     title: title_from_first_exchange(&text, ""),
                     model: model.clone(),
