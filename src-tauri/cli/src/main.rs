@@ -67,6 +67,11 @@ impl From<megallm_core::api::ApiError> for Failure {
 }
 
 fn main() -> ExitCode {
+    // Before clap, which would reject the hidden flag: this process is the
+    // app's or the CLI's extraction worker, not a command.
+    if megallm_core::documents::worker::requested() {
+        return megallm_core::documents::worker::serve();
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
