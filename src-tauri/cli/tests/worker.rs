@@ -7,7 +7,7 @@
 use std::io::{Cursor, Write};
 use std::time::{Duration, Instant};
 
-use megallm_core::documents::worker::{FAULT_ENV, WORKER_ARG};
+use megallm_core::documents::worker::{CPU_LIMIT_SECS, FAULT_ENV, MEMORY_LIMIT_BYTES, WORKER_ARG};
 use megallm_core::documents::{DocumentError, DocumentKind, MAX_FILE_BYTES, Worker, extract};
 
 fn worker() -> Worker {
@@ -213,6 +213,24 @@ async fn a_looping_reader_times_out_and_is_gone() {
     // Nothing but what it was given: no API key, no HOME, no PATH.
     let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap();
     assert_eq!(environ, b"MEGALLM_WORKER_FAULT=hang\0");
+    // The caps it set on itself, as the kernel holds them.
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let limit = |what: &str| {
+        let line = limits.lines().find(|l| l.starts_with(what)).unwrap();
+        line[what.len()..]
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(
+        limit("Max address space"),
+        format!("{MEMORY_LIMIT_BYTES} {MEMORY_LIMIT_BYTES}")
+    );
+    assert_eq!(
+        limit("Max cpu time"),
+        format!("{CPU_LIMIT_SECS} {}", CPU_LIMIT_SECS + 5)
+    );
     let result = task.await.unwrap();
     let elapsed = started.elapsed();
     assert_eq!(

@@ -139,10 +139,14 @@ fn limit_resources() {
     ];
     for (resource, soft, hard) in caps {
         let was = getrlimit(resource);
-        let lower = |v: u64, old: Option<u64>| Some(old.map_or(v, |o| o.min(v)));
+        let lower = |v: u64, old: Option<u64>| old.map_or(v, |o| o.min(v));
+        let maximum = lower(hard, was.maximum);
+        // Never above the hard limit, or the call fails (EINVAL) when the
+        // inherited hard limit is lower than our soft one.
+        let current = lower(soft, was.current).min(maximum);
         let new = Rlimit {
-            current: lower(soft, was.current),
-            maximum: lower(hard, was.maximum),
+            current: Some(current),
+            maximum: Some(maximum),
         };
         if let Err(e) = setrlimit(resource, new) {
             eprintln!("megallm worker: could not limit {resource:?}: {e}");
