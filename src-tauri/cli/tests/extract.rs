@@ -131,3 +131,18 @@ async fn ask_sends_a_file_as_extract_prints_it() {
         stdout(&printed).trim_end()
     );
 }
+
+#[tokio::test]
+async fn an_image_is_one_line_with_its_type_size_and_weight() {
+    let e = env().await;
+    let img = image::RgbImage::from_fn(120, 80, |x, y| image::Rgb([x as u8, y as u8, 7]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let png = png.into_inner();
+    let file = write(&e, "chart.png", &png);
+    let out = e.run(&["extract", &file]).await;
+    assert!(out.status.success(), "{out:?}");
+    // Within every limit and upright, so sent byte for byte.
+    let kb = png.len().div_ceil(1024);
+    assert_eq!(stdout(&out), format!("image/png 120x80, {kb} KB\n"));
+}
