@@ -8,7 +8,7 @@ use megallm_core::api::types::{
     SystemPrompt,
 };
 use megallm_core::api::{Client, ClientConfig, MessageStream};
-use megallm_core::chat::{SendOptions, StreamUpdate, send_message};
+use megallm_core::chat::{SendOptions, StreamUpdate, file_blocks, send_message};
 use megallm_core::store::types::SamplingSettings;
 use megallm_core::store::{SharedStore, Store};
 use megallm_core::{ErrorCode, config};
@@ -75,8 +75,7 @@ pub async fn run(args: AskArgs) -> Result<(), Failure> {
     let text = prompt_text(&args.prompt)?;
     // Every file is read and extracted before anything else: a bad one
     // fails the command before any request is made.
-    let read = files::read_files(&args.files).await?;
-    let attachments = files::blocks(&read);
+    let attachments = files::read_files(&args.files).await?;
     let client = Client::new(ClientConfig::new(
         settings::base_url(args.base_url.clone()),
         settings::api_key()?,
@@ -89,7 +88,7 @@ pub async fn run(args: AskArgs) -> Result<(), Failure> {
         stop_sequences: args.stop.clone(),
     };
     let message = if args.no_save {
-        let mut content: Vec<ContentBlock> = attachments;
+        let mut content: Vec<ContentBlock> = file_blocks(&attachments);
         content.push(ContentBlock::text(text));
         let mut req = MessagesRequest::new(
             args.model

@@ -24,7 +24,7 @@ pub async fn run(args: ExtractArgs) -> Result<(), Failure> {
     // Every file is read before anything is printed: a bad one leaves
     // stdout empty, as with `--json` elsewhere.
     let read = files::read_files(&args.files).await?;
-    let docs: Vec<&Document> = read.iter().map(|(_, _, d)| d).collect();
+    let docs: Vec<&Document> = read.iter().map(|f| &f.document).collect();
     let out = if args.json {
         let mut json = serde_json::to_string_pretty(&docs)
             .map_err(|e| Failure::new(ErrorCode::Internal, e.to_string()))?;

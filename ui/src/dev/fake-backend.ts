@@ -95,6 +95,7 @@ function messagesOf(c: FakeConversation): MessageView[] {
         status: i === c.message_count - 1 && c.id === 2 ? "interrupted" : "complete",
         html: user ? `<p>${escape(text)}</p>` : SAMPLE_HTML[i % SAMPLE_HTML.length] ?? "",
         text,
+        attachments: [],
         created_at: c.created_at + i * 60_000,
       });
     }
@@ -106,6 +107,7 @@ function messagesOf(c: FakeConversation): MessageView[] {
         html: "",
         text: "",
         error: "<b>Overloaded</b>: the service is busy (this markup must show as text).",
+        attachments: [],
         created_at: c.updated_at,
       });
     }
@@ -281,6 +283,7 @@ export async function sendMessage(
     status: "complete",
     html: `<p>${escape(text)}</p>`,
     text,
+    attachments: [],
     created_at: Date.now(),
   };
   const assistantId = nextMessageId++;
@@ -300,6 +303,7 @@ export async function sendMessage(
       html: done.join(""),
       text: done.join("").replace(/<[^>]+>/g, ""),
       model: model ?? "claude-sonnet-4-5",
+      attachments: [],
       created_at: Date.now(),
     };
     if (error && status === "error") message.error = error.message;
@@ -371,6 +375,7 @@ export async function retryReply(
     html: SAMPLE_BLOCKS.join(""),
     text: SAMPLE_BLOCKS.join("").replace(/<[^>]+>/g, ""),
     model: model ?? "claude-sonnet-4-5",
+    attachments: [],
     created_at: Date.now(),
   };
   messages.push(message);
