@@ -146,3 +146,18 @@ async fn an_image_is_one_line_with_its_type_size_and_weight() {
     let kb = png.len().div_ceil(1024);
     assert_eq!(stdout(&out), format!("image/png 120x80, {kb} KB\n"));
 }
+
+#[tokio::test]
+async fn a_saved_ask_sends_the_file_as_a_cached_document() {
+    let e = env().await;
+    let file = write(&e, "notes.txt", "отчёт за квартал".as_bytes());
+    let out = e.run(&["ask", "--file", &file, "summarize"]).await;
+    assert!(out.status.success(), "{out:?}");
+    let body = last_messages_body(&e.mock);
+    let content = &body["messages"][0]["content"];
+    assert_eq!(content[0]["type"], "document");
+    assert_eq!(content[0]["title"], "notes.txt");
+    assert_eq!(content[0]["source"]["data"], "отчёт за квартал");
+    assert_eq!(content[0]["cache_control"]["type"], "ephemeral");
+    assert_eq!(content[1]["text"], "summarize");
+}
