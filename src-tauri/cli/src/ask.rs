@@ -8,7 +8,9 @@ use megallm_core::api::types::{
     SystemPrompt,
 };
 use megallm_core::api::{Client, ClientConfig, MessageStream};
-use megallm_core::chat::{SendOptions, StreamUpdate, file_blocks, send_message};
+use megallm_core::chat::{
+    SendOptions, StreamUpdate, file_blocks, send_message, stream_with_document_fallback,
+};
 use megallm_core::store::types::SamplingSettings;
 use megallm_core::store::{SharedStore, Store};
 use megallm_core::{ErrorCode, config};
@@ -105,9 +107,7 @@ pub async fn run(args: AskArgs) -> Result<(), Failure> {
         req.top_p = sampling.top_p;
         req.top_k = sampling.top_k;
         req.stop_sequences = sampling.stop_sequences;
-        let stream = client
-            .stream_message(&req, CancellationToken::new())
-            .await?;
+        let stream = stream_with_document_fallback(&client, req, CancellationToken::new()).await?;
         print_stream(stream, args.json).await?
     } else {
         let path = config::history_path()?;

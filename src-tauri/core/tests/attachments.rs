@@ -379,3 +379,46 @@ mod budget {
         assert!(budget.input_cost_usd.is_none(), "no price, no cost");
     }
 }
+
+#[tokio::test]
+async fn a_service_that_refuses_document_blocks_gets_the_files_as_text() {
+    let mock = megallm_mock::MockServer::start(megallm_mock::MockConfig {
+        no_document_blocks: true,
+        ..megallm_mock::MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut s = setup().await;
+    let mut cfg = megallm_core::api::ClientConfig::new(
+        mock.base_url(),
+        megallm_core::api::ApiKey::new("k").unwrap(),
+    );
+    cfg.retry.max_retries = 0;
+    s.client = megallm_core::api::Client::new(cfg).unwrap();
+    s.mock = mock;
+
+    let first = send(
+        &s,
+        None,
+        "Summarise",
+        vec![prepared("notes.txt", NOTES.as_bytes())],
+    )
+    .await;
+    assert!(first.error.is_none(), "{:?}", first.error);
+    let sent = message_requests(&s);
+    assert_eq!(sent.len(), 2, "refused once, then sent as text");
+    assert_eq!(sent[0]["messages"][0]["content"][0]["type"], "document");
+    let as_text = &sent[1]["messages"][0]["content"][0];
+    assert_eq!(as_text["type"], "text");
+    assert_eq!(
+        as_text["text"],
+        format!("<document title=\"notes.txt\">\n{NOTES}\n</document>")
+    );
+    assert_eq!(as_text["cache_control"], json!({"type": "ephemeral"}));
+
+    // Remembered: the next turn goes as text straight away.
+    send(&s, Some(first.conversation_id), "More?", Vec::new()).await;
+    let sent = message_requests(&s);
+    assert_eq!(sent.len(), 3);
+    assert_eq!(sent[2]["messages"][0]["content"][0]["type"], "text");
+}

@@ -11,7 +11,8 @@
 //! drop|stall|no-stream` plus options `times=N retry_after=S retry_after_ms=MS
 //! should_retry=true|false shape=megallm after=N`. `GET /_mock/requests`
 //! returns the request log, `POST /_mock/reset` clears it and the fault
-//! counters.
+//! counters. `MockConfig::no_document_blocks` (`--no-document-blocks`)
+//! refuses `document` blocks like a text-and-images-only proxy.
 
 mod error;
 mod fault;
@@ -68,6 +69,9 @@ pub struct MockConfig {
     /// A fault SPEC (`401`, `500 times=1`) for every model-list request:
     /// clients such as the CLI cannot send `x-mock-fault` themselves.
     pub models_fault: Option<String>,
+    /// Refuse `document` blocks the way a proxy that only knows text and
+    /// images does (MegaLLM's published spec lists no document block).
+    pub no_document_blocks: bool,
 }
 
 impl Default for MockConfig {
@@ -78,6 +82,7 @@ impl Default for MockConfig {
             models_shape: ModelsShape::Anthropic,
             models_list: ModelsList::Seeds,
             models_fault: None,
+            no_document_blocks: false,
         }
     }
 }

@@ -48,6 +48,10 @@ struct Args {
     /// A fault SPEC every model-list request gets, e.g. `401` or `500`.
     #[arg(long)]
     models_fault: Option<String>,
+    /// Reject `document` content blocks with a 400, as a text-and-images-only
+    /// proxy does.
+    #[arg(long)]
+    no_document_blocks: bool,
 }
 
 #[tokio::main]
@@ -77,6 +81,7 @@ async fn main() -> ExitCode {
             List::Empty => ModelsList::Empty,
         },
         models_fault: args.models_fault,
+        no_document_blocks: args.no_document_blocks,
     };
     let signalled = match shutdown_signal() {
         Ok(f) => f,

@@ -313,6 +313,14 @@ fn handle_messages(
         return Ok(f.http_response(&ctx.request_id));
     }
     let body = validate::parse_body(&ctx.body)?;
+    if state.config.no_document_blocks
+        && let Some(at) = validate::find_block(&body, "document")
+    {
+        return Err(ApiError::invalid(format!(
+            "{at}: Input tag 'document' found using 'type' does not match any of the expected \
+             tags: 'text', 'image', 'tool_use', 'tool_result'"
+        )));
+    }
     let req = validate::message_request(&body, endpoint)?;
     let model = catalogue(state)
         .find_chat(&req.model)

@@ -495,3 +495,15 @@ pub fn last_user_text(body: &Value) -> Option<String> {
         _ => None,
     }
 }
+
+/// Where the first block of type `kind` is (`messages.I.content.J`), if any.
+pub fn find_block(body: &Value, kind: &str) -> Option<String> {
+    let messages = body.get("messages")?.as_array()?;
+    messages.iter().enumerate().find_map(|(i, m)| {
+        let blocks = m.get("content")?.as_array()?;
+        blocks
+            .iter()
+            .position(|b| b.get("type").and_then(Value::as_str) == Some(kind))
+            .map(|j| format!("messages.{i}.content.{j}"))
+    })
+}

@@ -3,17 +3,22 @@
 //! its branch, always from the stored copy, so the bytes the model reads stay
 //! equal across turns and the prompt cache keeps hitting.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{LazyLock, Mutex};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use tokio_util::sync::CancellationToken;
+
+use crate::api::error::ApiErrorKind;
 use crate::api::types::{
     CacheControl, ContentBlock, DocumentBlock, Extra, ImageBlock, KnownBlock, Message,
-    MessageContent, Source,
+    MessageContent, MessagesRequest, Source,
 };
+use crate::api::{ApiError, Client, MessageStream};
 use crate::documents::{Document, DocumentKind};
 use crate::store::types::{Attachment, AttachmentId, MessageId, NewAttachment};
 use crate::store::{SNIPPET_END, SNIPPET_START, Store, StoreError};
@@ -380,5 +385,87 @@ pub(crate) fn mark_last_file_for_cache(messages: &mut [Message]) {
         });
     if let Some(block) = last {
         mark_for_cache(block);
+    }
+}
+
+/// Services known, this run, to refuse `document` blocks (some proxies
+/// take only text and images; MegaLLM's published spec lists no document
+/// block), by base URL: after the first refusal their files go as text.
+static TEXT_ONLY_SERVICES: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Mutex::default);
+
+/// A 400 that names the `document` block: the service does not take it.
+fn refuses_documents(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Service {
+            kind: ApiErrorKind::InvalidRequest,
+            message,
+            ..
+        } if message.contains("'document'") || message.contains("\"document\"")
+    )
+}
+
+/// Rewrites every text `document` block as a text block that frames the
+/// file (`<document title="...">...</document>`), keeping its cache mark.
+/// Returns whether anything changed.
+fn documents_as_text(req: &mut MessagesRequest) -> bool {
+    let mut changed = false;
+    for m in &mut req.messages {
+        let MessageContent::Blocks(blocks) = &mut m.content else {
+            continue;
+        };
+        for block in blocks.iter_mut() {
+            let ContentBlock::Known(KnownBlock::Document(d)) = block else {
+                continue;
+            };
+            if d.source.kind != "text" {
+                continue;
+            }
+            let mut framed = format!(
+                "<document title=\"{}\">\n",
+                d.title.as_deref().unwrap_or("file").replace('"', "'")
+            );
+            if let Some(context) = &d.context {
+                framed.push_str(context);
+                framed.push_str("\n\n");
+            }
+            framed.push_str(d.source.data.as_deref().unwrap_or_default());
+            framed.push_str("\n</document>");
+            let mut text = ContentBlock::text(framed);
+            if let (ContentBlock::Known(KnownBlock::Text(t)), Some(mark)) =
+                (&mut text, d.cache_control.take())
+            {
+                t.cache_control = Some(mark);
+            }
+            *block = text;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Opens the reply's stream; a service that refuses `document` blocks gets
+/// the same request with its files as text, once, and is remembered for the
+/// rest of the run.
+pub async fn stream_with_document_fallback(
+    client: &Client,
+    mut request: MessagesRequest,
+    cancel: CancellationToken,
+) -> Result<MessageStream, ApiError> {
+    let known = TEXT_ONLY_SERVICES
+        .lock()
+        .is_ok_and(|s| s.contains(client.base_url()));
+    if known {
+        documents_as_text(&mut request);
+    }
+    match client.stream_message(&request, cancel.clone()).await {
+        Err(e) if !known && refuses_documents(&e) && documents_as_text(&mut request) => {
+            tracing::info!("the service refused document blocks; sending files as text");
+            if let Ok(mut s) = TEXT_ONLY_SERVICES.lock() {
+                s.insert(client.base_url().to_owned());
+            }
+            client.stream_message(&request, cancel).await
+        }
+        other => other,
     }
 }

@@ -12,7 +12,8 @@ pub mod view;
 
 pub use crate::store::SharedStore;
 pub use attachments::{
-    AttachmentPreview, AttachmentSummary, PreparedFile, file_blocks, stored_preview, stored_summary,
+    AttachmentPreview, AttachmentSummary, PreparedFile, file_blocks, stored_preview,
+    stored_summary, stream_with_document_fallback,
 };
 pub use budget::{SendBudget, draft_request, estimate_request, send_budget};
 pub use drafts::{AttachmentDraft, DraftShelf, MAX_DRAFT_BYTES};

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::attachments::{PreparedFile, branch_file_blocks};
+use super::attachments::{PreparedFile, branch_file_blocks, stream_with_document_fallback};
 use super::render::message_view;
 use super::request::build_request;
 use super::view::{MessageView, StreamUpdate, TurnResult};
@@ -201,7 +201,7 @@ pub async fn send_message(
         opts: &opts,
         prefix,
     };
-    let (partial, error) = match client.stream_message(&request, cancel).await {
+    let (partial, error) = match stream_with_document_fallback(client, request, cancel).await {
         Ok(mut stream) => turn.pump(&mut stream, &mut sink).await,
         Err(e) => (None, Some(e)),
     };
