@@ -10,7 +10,12 @@ mod state;
 use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 
-fn main() {
+fn main() -> std::process::ExitCode {
+    // Before logging, the single-instance plugin and the window: this
+    // process only reads one file for the app (docs/DOCUMENTS.md).
+    if megallm_core::documents::worker::requested() {
+        return megallm_core::documents::worker::serve();
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("MEGALLM_LOG")
@@ -70,4 +75,5 @@ fn main() {
         eprintln!("MegaLLM Desktop could not start: {e}");
         std::process::exit(1);
     }
+    std::process::ExitCode::SUCCESS
 }

@@ -39,7 +39,9 @@ pub struct AskArgs {
     /// A stop sequence (repeatable).
     #[arg(long = "stop")]
     stop: Vec<String>,
-    /// A file to send with the prompt (repeatable): text, code, PDF or image.
+    /// A file to send with the prompt (repeatable): text, code, PDF, DOCX,
+    /// ODT, XLSX, ODS, CSV, HTML or an image, read as `megallm extract`
+    /// reads it.
     #[arg(long = "file")]
     files: Vec<PathBuf>,
     /// Print only the final message, as the API's JSON.
@@ -73,7 +75,9 @@ fn prompt_text(p: &str) -> Result<String, Failure> {
 
 pub async fn run(args: AskArgs) -> Result<(), Failure> {
     let text = prompt_text(&args.prompt)?;
-    let attachments = files::prepare_all(&args.files)?;
+    // Every file is read and extracted before anything else: a bad one
+    // fails the command before any request is made.
+    let attachments = files::read_files(&args.files).await?;
     let client = Client::new(ClientConfig::new(
         settings::base_url(args.base_url.clone()),
         settings::api_key()?,

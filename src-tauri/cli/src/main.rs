@@ -6,6 +6,7 @@
 //! `--json`); 2 usage error.
 
 mod ask;
+mod extract;
 mod files;
 mod history;
 mod models;
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Ask a question; the reply streams to stdout.
     Ask(ask::AskArgs),
+    /// Print what the model would receive from each file.
+    Extract(extract::ExtractArgs),
     /// List the models the service offers.
     Models(models::ModelsArgs),
     /// Browse, search and export the app's history.
@@ -73,6 +76,11 @@ impl From<megallm_core::api::ApiError> for Failure {
 }
 
 fn main() -> ExitCode {
+    // Before clap, which would reject the hidden flag: this process is the
+    // app's or the CLI's extraction worker, not a command.
+    if megallm_core::documents::worker::requested() {
+        return megallm_core::documents::worker::serve();
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -87,6 +95,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Ask(args) => ask::run(args).await,
+            Command::Extract(args) => extract::run(args).await,
             Command::Models(args) => models::run(args).await,
             Command::History(cmd) => history::run(cmd).await,
         }
@@ -94,7 +103,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("error: {}: {}", f.code.as_str(), f.message);
+            // One line, whatever a parser's detail held: scripts read it so.
+            let message = f.message.replace(['\r', '\n'], " ");
+            eprintln!("error: {}: {message}", f.code.as_str());
             ExitCode::from(1)
         }
     }

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Stdio;
 
-use common::{Env, KEY, env, stdout};
+use common::{Env, KEY, env, last_messages_body, stdout};
 use serde_json::Value;
 use tokio::io::AsyncWriteExt;
 
@@ -84,14 +84,7 @@ async fn ask_json_prints_the_api_message_only() {
         assert!(m.get(field).is_some(), "{field} in {m}");
     }
     assert_eq!(m["stop_reason"], "tool_use");
-    let body = e
-        .mock
-        .requests()
-        .into_iter()
-        .rfind(|r| r.path == "/v1/messages")
-        .unwrap()
-        .body
-        .unwrap();
+    let body = last_messages_body(&e.mock);
     assert_eq!(body["max_tokens"], 100);
     assert_eq!(body["temperature"], 0.2);
     assert!(
@@ -121,14 +114,7 @@ async fn prompt_from_stdin_and_files() {
     let out = child.wait_with_output().await.unwrap();
     assert!(out.status.success(), "{out:?}");
     assert_eq!(stdout(&out).trim(), "Echo: summarize this");
-    let body = e
-        .mock
-        .requests()
-        .into_iter()
-        .rfind(|r| r.path == "/v1/messages")
-        .unwrap()
-        .body
-        .unwrap();
+    let body = last_messages_body(&e.mock);
     let content = &body["messages"][0]["content"];
     assert_eq!(content[0]["type"], "document");
     assert_eq!(content[0]["source"]["data"], "quarterly numbers");

@@ -56,3 +56,13 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8(o.stderr.clone()).unwrap()
 }
+
+/// The body of the last `/v1/messages` request the server received.
+pub fn last_messages_body(mock: &MockServer) -> serde_json::Value {
+    mock.requests()
+        .into_iter()
+        .rfind(|r| r.path == "/v1/messages")
+        .expect("a /v1/messages request")
+        .body
+        .expect("a JSON body")
+}

@@ -1,10 +1,16 @@
 //! What can go wrong with a file, and how the user is told.
 
+use serde::{Deserialize, Serialize};
+
 use crate::error::{AppError, ErrorCode};
 
 /// Why a file could not be turned into what the model reads. Every variant
 /// names the file, so a message about one of many dropped files is clear.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+///
+/// Serialized tagged by `kind` (snake_case), because the worker process
+/// sends it to the app as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DocumentError {
     #[error("“{name}” is empty")]
     Empty { name: String },
@@ -32,6 +38,16 @@ pub enum DocumentError {
     /// than it holds, or to too many entries.
     #[error("“{name}” looks like a zip bomb: {detail}")]
     ZipBomb { name: String, detail: String },
+
+    /// The worker reading it did not finish within the time limit and was
+    /// stopped (see [`super::worker::DEFAULT_TIMEOUT`]).
+    #[error("“{name}” took longer than {seconds} s to read and was stopped")]
+    TimedOut { name: String, seconds: u64 },
+
+    /// The worker reading it stopped without an answer: out of memory,
+    /// killed by a signal, or its output was unreadable. `detail` says which.
+    #[error("“{name}” could not be read: the reader stopped ({detail})")]
+    Crashed { name: String, detail: String },
 }
 
 impl DocumentError {
@@ -44,7 +60,9 @@ impl DocumentError {
             | Self::Encrypted { name }
             | Self::Corrupt { name, .. }
             | Self::NoText { name }
-            | Self::ZipBomb { name, .. } => name,
+            | Self::ZipBomb { name, .. }
+            | Self::TimedOut { name, .. }
+            | Self::Crashed { name, .. } => name,
         }
     }
 
@@ -64,7 +82,15 @@ impl DocumentError {
             }
             Self::NoText { .. } => "If it is a scan, attach it as an image (PNG or JPEG) instead.",
             Self::ZipBomb { .. } => "It was not opened. Attach a file you trust.",
+            Self::TimedOut { .. } => {
+                "Attach a smaller part of it, or save it as text or PDF and attach that."
+            }
+            Self::Crashed { .. } => {
+                "The app is fine. Open the file in the program that made it, save a copy and attach that, or attach it as text."
+            }
         };
+        // TimedOut and Crashed stay `invalid_input`: `timeout` makes the UI
+        // say "try again in a moment", and the same file would fail again.
         let code = match self {
             Self::TooLarge { .. } | Self::ZipBomb { .. } => ErrorCode::TooLarge,
             _ => ErrorCode::InvalidInput,

@@ -9,7 +9,8 @@
 //! [`MAX_FILE_BYTES`], zip containers over the limits in [`zipped`], text
 //! over [`MAX_TEXT_BYTES`] and images over the decode limits are refused or
 //! cut, with a note. Third-party parsers run under `catch_unwind`; aborts
-//! and loops are for the worker process that will run this to contain.
+//! and loops are contained by [`worker`], which runs this in a child process
+//! with a time limit and a memory cap.
 
 mod detect;
 mod docx;
@@ -22,6 +23,7 @@ mod pdf;
 mod sheets;
 mod table;
 mod text;
+pub mod worker;
 mod xml;
 pub mod zipped;
 
@@ -39,6 +41,7 @@ pub use self::odt::odt;
 pub use self::pdf::pdf;
 pub use self::sheets::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, csv, ods, xlsx};
 pub use self::text::text;
+pub use self::worker::Worker;
 
 use self::detect::{OfficeKind, Sniffed};
 
@@ -163,22 +166,7 @@ impl Document {
 /// Reads any supported file. `name` only breaks ties between text formats
 /// (code, CSV, HTML) and names the file in errors.
 pub fn extract(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
-    let size = bytes.len() as u64;
-    if size > MAX_FILE_BYTES {
-        return Err(DocumentError::TooLarge {
-            name: name.to_owned(),
-            what: format!(
-                "{} MB (the limit is {} MB)",
-                tenths_of_mb_up(size),
-                MAX_FILE_BYTES / MB
-            ),
-        });
-    }
-    if bytes.is_empty() {
-        return Err(DocumentError::Empty {
-            name: name.to_owned(),
-        });
-    }
+    check_size(name, bytes.len() as u64)?;
     match detect::sniff(bytes) {
         Sniffed::Image => image(name, bytes),
         Sniffed::Pdf => pdf(name, bytes),
@@ -200,6 +188,27 @@ pub fn extract(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
             _ => text(name, bytes),
         },
     }
+}
+
+/// Refuses a file by its size alone ([`extract`]'s first check), so a
+/// caller can do it before reading the file or spawning a [`Worker`].
+pub fn check_size(name: &str, size: u64) -> Result<(), DocumentError> {
+    if size > MAX_FILE_BYTES {
+        return Err(DocumentError::TooLarge {
+            name: name.to_owned(),
+            what: format!(
+                "{} MB (the limit is {} MB)",
+                tenths_of_mb_up(size),
+                MAX_FILE_BYTES / MB
+            ),
+        });
+    }
+    if size == 0 {
+        return Err(DocumentError::Empty {
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 const MB: u64 = 1024 * 1024;
