@@ -40,16 +40,36 @@ pub struct AppState {
     pub extractor: Extractor,
 }
 
-/// Reads attached files off the main thread.
-pub struct Extractor;
+/// Reads attached files in a worker process of this binary (a parser that
+/// aborts, loops or balloons takes only the worker down); in this process,
+/// off the main thread, only if the binary cannot name itself.
+pub enum Extractor {
+    Worker(documents::Worker),
+    InProcess,
+}
 
 impl Extractor {
+    fn new() -> Self {
+        match documents::Worker::for_current_exe() {
+            Ok(w) => Extractor::Worker(w),
+            Err(e) => {
+                tracing::warn!(error = %e, "no worker process for files; reading them in-process");
+                Extractor::InProcess
+            }
+        }
+    }
+
     pub async fn extract(&self, name: &str, bytes: Vec<u8>) -> Result<Document, AppError> {
-        let name = name.to_owned();
-        tokio::task::spawn_blocking(move || documents::extract(&name, &bytes))
-            .await
-            .map_err(|_| AppError::internal())?
-            .map_err(AppError::from)
+        match self {
+            Extractor::Worker(w) => w.extract(name, bytes).await.map_err(AppError::from),
+            Extractor::InProcess => {
+                let name = name.to_owned();
+                tokio::task::spawn_blocking(move || documents::extract(&name, &bytes))
+                    .await
+                    .map_err(|_| AppError::internal())?
+                    .map_err(AppError::from)
+            }
+        }
     }
 }
 
@@ -66,7 +86,7 @@ impl AppState {
             client: Mutex::new(None),
             drafts: DraftShelf::new(),
             presets: Mutex::new(presets),
-            extractor: Extractor,
+            extractor: Extractor::new(),
         }
     }
 
