@@ -179,7 +179,7 @@ async function send(text: string, model: string | null): Promise<void> {
     return;
   }
   pane.addPendingUserMessage(text);
-  await runTurn(text, model, (s, onEvent) => backend.sendMessage(s.target, text, model, onEvent));
+  await runTurn(text, model, (s, onEvent) => backend.sendMessage(s.target, text, [], model, onEvent));
 }
 
 /** Regenerates or continues a reply of the open conversation. */
