@@ -73,6 +73,7 @@ const pane = new ConversationPane({
   onRetry: (messageId, mode) => void retry(messageId, mode),
   // Export applies to the conversation on screen.
   onShown: () => historyFiles.sync(),
+  onPreviewAttachment: (id, name) => void preview.open(name, () => backend.previewAttachment(id)),
   onError: showError,
 });
 
@@ -203,7 +204,7 @@ async function send(text: string, model: string | null): Promise<void> {
     composer.restoreText(text);
     return;
   }
-  pane.addPendingUserMessage(text);
+  pane.addPendingUserMessage(text, attachments.summaries(ticket));
   const draftIds = [...ticket.draftIds];
   await runTurn(text, model, ticket, (s, onEvent) => backend.sendMessage(s.target, text, draftIds, model, onEvent));
 }
