@@ -230,7 +230,8 @@ export function renderChip(v: ChipView): HTMLLIElement {
     attrs: { role: "listitem" },
     dataset: { ...v.dataset, state: v.state },
   });
-  const name = el("span", { className: "chip-name", text: v.name });
+  // The whole name on hover when the chip cuts it short (an attribute: text, never markup).
+  const name = el("span", { className: "chip-name", text: v.name, attrs: { title: v.name } });
   const details = el("span", {
     className: "chip-details",
     text: v.summary ? summaryLabel(v.summary) : (PENDING_TEXT[v.state] ?? "Not attached"),
