@@ -327,7 +327,9 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
         update.assistant_message_id,
         update.replaces,
       );
-      const title = provisionalTitle(s.text || update.user_message.text);
+      // A message of files alone is named after its first file until the backend names it.
+      const user = update.user_message;
+      const title = provisionalTitle(s.text || user.text || (user.attachments?.[0]?.name ?? ""));
       sidebar.noteActivity(update.conversation_id, { title, model: s.model ?? state.info?.default_model ?? "" });
       if (shown) {
         state.conversationId = update.conversation_id;
