@@ -5,9 +5,9 @@
 
 import * as backend from "./backend";
 import { byId } from "./dom";
+import type { SendTicket } from "./lib/attachments";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
-import type { SendTicket } from "./lib/attachments";
 import { catalogueNotice } from "./lib/models";
 import { provisionalTitle } from "./lib/util";
 import type {
