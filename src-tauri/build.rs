@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "discard_attachment",
     "preview_draft",
     "preview_attachment",
+    "estimate_send",
     "send_message",
     "retry_reply",
     "stop_stream",

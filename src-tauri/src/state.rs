@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use megallm_core::api::catalogue::CatalogueCache;
 use megallm_core::api::{ApiKey, Client, ClientConfig};
+use megallm_core::chat::DraftShelf;
+use megallm_core::documents::{self, Document};
 use megallm_core::secrets::{KeyCache, KeyStore};
 use megallm_core::settings::Settings;
 use megallm_core::store::types::MessageId;
@@ -31,13 +33,22 @@ pub struct AppState {
     pub catalogue: CatalogueCache,
     /// Built on first use; dropped whenever the settings or key change.
     client: Mutex<Option<Client>>,
+    /// Files attached in the composer, not sent yet.
+    pub drafts: DraftShelf,
+    pub extractor: Extractor,
 }
 
-fn internal() -> AppError {
-    AppError::new(
-        ErrorCode::Internal,
-        "The app hit an internal error. Restart it.",
-    )
+/// Reads attached files off the main thread.
+pub struct Extractor;
+
+impl Extractor {
+    pub async fn extract(&self, name: &str, bytes: Vec<u8>) -> Result<Document, AppError> {
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || documents::extract(&name, &bytes))
+            .await
+            .map_err(|_| AppError::internal())?
+            .map_err(AppError::from)
+    }
 }
 
 impl AppState {
@@ -51,6 +62,8 @@ impl AppState {
             streams: Arc::default(),
             catalogue: CatalogueCache::new(),
             client: Mutex::new(None),
+            drafts: DraftShelf::new(),
+            extractor: Extractor,
         }
     }
 
@@ -67,7 +80,7 @@ impl AppState {
             Store::open_for_app(&dir.join(config::HISTORY_FILE))
         })
         .await
-        .map_err(|_| internal())?
+        .map_err(|_| AppError::internal())?
         .map_err(|e| e.to_app_error())
         .inspect_err(|e| tracing::error!(error = %e, "history unavailable"))?;
         if let Ok(mut n) = self.history_notice.lock() {
@@ -107,7 +120,12 @@ impl AppState {
 
     /// The API client, built on first use from the current settings.
     pub async fn client(&self) -> Result<Client, AppError> {
-        if let Some(c) = self.client.lock().map_err(|_| internal())?.as_ref() {
+        if let Some(c) = self
+            .client
+            .lock()
+            .map_err(|_| AppError::internal())?
+            .as_ref()
+        {
             return Ok(c.clone());
         }
         let key = self.api_key().await.ok_or_else(|| {
@@ -119,7 +137,7 @@ impl AppState {
         let mut cfg = ClientConfig::new(self.base_url(), key);
         cfg.max_concurrent = self.settings().max_concurrent as usize;
         let client = Client::new(cfg).map_err(|e| e.to_app_error())?;
-        let mut guard = self.client.lock().map_err(|_| internal())?;
+        let mut guard = self.client.lock().map_err(|_| AppError::internal())?;
         Ok(guard.get_or_insert(client).clone())
     }
 }

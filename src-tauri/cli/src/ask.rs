@@ -8,7 +8,7 @@ use megallm_core::api::types::{
     SystemPrompt,
 };
 use megallm_core::api::{Client, ClientConfig, MessageStream};
-use megallm_core::chat::{SendOptions, StreamUpdate, send_message};
+use megallm_core::chat::{SendOptions, StreamUpdate, file_blocks, send_message};
 use megallm_core::store::types::SamplingSettings;
 use megallm_core::store::{SharedStore, Store};
 use megallm_core::{ErrorCode, config};
@@ -71,11 +71,7 @@ fn prompt_text(p: &str) -> Result<String, Failure> {
 
 pub async fn run(args: AskArgs) -> Result<(), Failure> {
     let text = prompt_text(&args.prompt)?;
-    let attachments = args
-        .files
-        .iter()
-        .map(|f| files::block_for(f))
-        .collect::<Result<Vec<_>, _>>()?;
+    let attachments = files::prepare_all(&args.files)?;
     let client = Client::new(ClientConfig::new(
         settings::base_url(args.base_url.clone()),
         settings::api_key()?,
@@ -88,7 +84,7 @@ pub async fn run(args: AskArgs) -> Result<(), Failure> {
         stop_sequences: args.stop.clone(),
     };
     let message = if args.no_save {
-        let mut content: Vec<ContentBlock> = attachments;
+        let mut content: Vec<ContentBlock> = file_blocks(&attachments);
         content.push(ContentBlock::text(text));
         let mut req = MessagesRequest::new(
             args.model

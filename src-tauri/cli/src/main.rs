@@ -60,6 +60,12 @@ impl From<megallm_core::AppError> for Failure {
     }
 }
 
+impl From<megallm_core::documents::DocumentError> for Failure {
+    fn from(e: megallm_core::documents::DocumentError) -> Self {
+        e.to_app_error().into()
+    }
+}
+
 impl From<megallm_core::api::ApiError> for Failure {
     fn from(e: megallm_core::api::ApiError) -> Self {
         e.to_app_error().into()

@@ -94,6 +94,15 @@ impl ErrorCode {
 }
 
 impl AppError {
+    /// A bug or a broken invariant: nothing the user did, nothing to fix
+    /// but a restart.
+    pub fn internal() -> Self {
+        Self::new(
+            ErrorCode::Internal,
+            "The app hit an internal error. Restart it.",
+        )
+    }
+
     /// The same code with another sentence.
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();

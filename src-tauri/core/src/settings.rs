@@ -10,6 +10,7 @@ use crate::api::DEFAULT_BASE_URL;
 use crate::api::client::normalize_base_url;
 use crate::api::models::DEFAULT_MODEL;
 use crate::error::{AppError, ErrorCode};
+use crate::store::types::SamplingSettings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -66,6 +67,17 @@ fn invalid(msg: &str) -> AppError {
 }
 
 impl Settings {
+    /// The sampling a new conversation starts from.
+    pub fn sampling_defaults(&self) -> SamplingSettings {
+        SamplingSettings {
+            max_tokens: self.max_tokens,
+            temperature: self.temperature,
+            top_p: self.top_p,
+            top_k: self.top_k,
+            stop_sequences: Vec::new(),
+        }
+    }
+
     /// Reads settings from the store's top-level keys; anything missing,
     /// malformed or out of range (a hand-edited file) falls back to its
     /// default rather than failing start-up. The same [`Settings::validated`]

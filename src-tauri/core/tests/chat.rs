@@ -4,51 +4,18 @@
 
 use std::time::Duration;
 
-use megallm_core::api::{ApiKey, Client, ClientConfig};
-use megallm_core::chat::{
-    SendMode, SendOptions, SharedStore, StreamUpdate, TurnOutcome, send_message,
-};
+use megallm_core::chat::{SendMode, SendOptions, StreamUpdate, TurnOutcome, send_message};
 use megallm_core::markdown::render;
 use megallm_core::store::Store;
 use megallm_core::store::types::{MessageStatus, Role};
-use megallm_mock::{MockConfig, MockServer};
 use tokio_util::sync::CancellationToken;
 
-struct Setup {
-    mock: MockServer,
-    client: Client,
-    store: SharedStore,
-    dir: tempfile::TempDir,
-}
-
-async fn setup(tokens_per_sec: f64) -> Setup {
-    let mock = MockServer::start(MockConfig {
-        tokens_per_sec,
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
-    let mut cfg = ClientConfig::new(mock.base_url(), ApiKey::new("k").unwrap());
-    cfg.retry.max_retries = 0;
-    let client = Client::new(cfg).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = SharedStore::new(Store::open(&dir.path().join("history.db")).unwrap());
-    Setup {
-        mock,
-        client,
-        store,
-        dir,
-    }
-}
+mod common;
+use common::{Setup, message_requests, setup};
 
 /// The body of the last `POST /v1/messages` the server saw.
 fn last_request(s: &Setup) -> serde_json::Value {
-    s.mock
-        .requests()
-        .into_iter()
-        .rfind(|r| r.path == "/v1/messages")
-        .and_then(|r| r.body)
-        .unwrap()
+    message_requests(s).pop().unwrap()
 }
 
 async fn run(s: &Setup, conversation: Option<i64>, text: &str) -> (Vec<StreamUpdate>, TurnOutcome) {

@@ -90,6 +90,19 @@ mod store_migrations {
                 [],
             )
             .unwrap();
+            // ...and could store files (nothing wrote their details yet).
+            conn.execute(
+                "INSERT INTO attachment_blobs (sha256, size, bytes, created_at)
+                 VALUES (?1, 12, 'old jottings', ?2)",
+                params![OLD_FILE_SHA, T0],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO message_attachments (message_id, sha256, name, media_type, extracted_text, created_at)
+                 VALUES (1, ?1, 'old.txt', 'text/plain', 'old jottings', ?2)",
+                params![OLD_FILE_SHA, T0],
+            )
+            .unwrap();
         }
         if version >= 4 {
             // A reply another process was still writing.
@@ -100,6 +113,13 @@ mod store_migrations {
             )
             .unwrap();
         }
+    }
+
+    const OLD_FILE_SHA: &str = "0000000000000000000000000000000000000000000000000000000000000001";
+
+    /// Messages `populate` writes at `version` (a streaming reply from 4 on).
+    fn messages_at(version: usize) -> i64 {
+        if version >= 4 { 7 } else { 6 }
     }
 
     fn build_at(path: &Path, version: usize) {
@@ -141,7 +161,7 @@ mod store_migrations {
             let n: i64 = b
                 .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
                 .unwrap();
-            assert_eq!(n, 6);
+            assert_eq!(n, messages_at(version));
             drop(b);
 
             // The data is intact and reads through the new code.
@@ -160,6 +180,18 @@ mod store_migrations {
             assert_eq!(page[3].role, Role::Assistant);
             assert_eq!(page[3].status, MessageStatus::Complete);
             assert_eq!(store.siblings(3).unwrap(), vec![3, 4]);
+            // A file stored before its details were: its chip is described
+            // from its row.
+            let view = megallm_core::chat::conversation_view(&store, 1, None, 50).unwrap();
+            let chips = &view.messages[0].attachments;
+            if version >= 3 {
+                assert_eq!(chips.len(), 1, "v{version}");
+                assert_eq!(chips[0].name, "old.txt");
+                assert_eq!(chips[0].kind, megallm_core::documents::DocumentKind::Text);
+                assert_eq!((chips[0].bytes, chips[0].tokens), (12, 3));
+            } else {
+                assert!(chips.is_empty());
+            }
             let list = store
                 .list_conversations(&megallm_core::store::ListQuery {
                     archived: false,
@@ -240,7 +272,7 @@ mod store_migrations {
             let n: i64 = conn
                 .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
                 .unwrap();
-            assert_eq!(n, 6);
+            assert_eq!(n, messages_at(version));
             let ok: String = conn
                 .query_row("PRAGMA integrity_check", [], |r| r.get(0))
                 .unwrap();

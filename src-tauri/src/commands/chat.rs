@@ -2,40 +2,45 @@ use megallm_core::AppError;
 use megallm_core::chat::{
     RetryMode, SendMode, SendOptions, StreamUpdate, TurnResult, send_message as core_send,
 };
-use megallm_core::store::types::{ConversationId, MessageId, SamplingSettings};
+use megallm_core::store::types::{ConversationId, MessageId};
 use tauri::State;
 use tauri::ipc::Channel;
 use tokio_util::sync::CancellationToken;
 
 use crate::state::AppState;
 
-/// Sends a message and streams the reply over `on_event`. Resolves when the
-/// reply ends, with the reply as stored and the conversation's title;
-/// rejects if the user's message could not be stored (the UI then gives the
-/// text back to the composer) or the reply could not be saved at its end.
+/// Sends a message, with the drafts `attachments` (ids from
+/// `extract_attachment`) before its text, and streams the reply over
+/// `on_event`. Resolves when the reply ends, with the reply as stored and
+/// the conversation's title; rejects if the user's message could not be
+/// stored (the UI then gives the text and the files back to the composer)
+/// or the reply could not be saved at its end.
 #[tauri::command]
 pub async fn send_message(
     state: State<'_, AppState>,
     conversation_id: Option<ConversationId>,
     text: String,
     model: Option<String>,
+    attachments: Option<Vec<String>>,
     on_event: Channel<StreamUpdate>,
 ) -> Result<TurnResult, AppError> {
+    let draft_ids = attachments.unwrap_or_default();
     let settings = state.settings();
     let mut opts = SendOptions::new(
         conversation_id,
         text,
-        model.unwrap_or(settings.default_model),
+        model.unwrap_or_else(|| settings.default_model.clone()),
     );
     // A new conversation starts from the sampling defaults in settings.
-    opts.sampling = SamplingSettings {
-        max_tokens: settings.max_tokens,
-        temperature: settings.temperature,
-        top_p: settings.top_p,
-        top_k: settings.top_k,
-        stop_sequences: Vec::new(),
-    };
-    stream_turn(&state, opts, on_event).await
+    opts.sampling = settings.sampling_defaults();
+    opts.attachments = state.drafts.get_all(&draft_ids)?;
+    let result = stream_turn(&state, opts, on_event).await;
+    // Once the message is stored its files are in the history; a send
+    // refused before that keeps them for another try.
+    if result.is_ok() {
+        state.drafts.discard(&draft_ids);
+    }
+    result
 }
 
 /// Another go at the reply `message_id`: a fresh reply beside it

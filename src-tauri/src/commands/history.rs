@@ -1,4 +1,4 @@
-use megallm_core::chat::{ConversationView, message_view};
+use megallm_core::chat::{ConversationView, conversation_view};
 use megallm_core::store::types::{ConversationId, MessageId};
 use megallm_core::store::{
     ConversationPage, ExportFormat, ListCursor, ListQuery, SearchHit, SearchQuery, now_ms,
@@ -45,15 +45,7 @@ pub async fn open_conversation(
     state
         .store()
         .await?
-        .read(move |s| {
-            let conversation = s.get_conversation(id)?;
-            let (messages, has_more) = s.open_page(id, before, limit)?;
-            Ok(ConversationView {
-                conversation,
-                messages: messages.iter().map(message_view).collect(),
-                has_more,
-            })
-        })
+        .read(move |s| conversation_view(s, id, before, limit))
         .await
 }
 

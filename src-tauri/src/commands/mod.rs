@@ -3,6 +3,7 @@
 //! `AppError` (`{code, message}`) the UI can act on.
 
 mod app;
+mod attachments;
 mod chat;
 mod history;
 mod settings;
@@ -13,6 +14,11 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app::list_models,
         app::rate_limits,
         app::open_link,
+        attachments::extract_attachment,
+        attachments::discard_attachment,
+        attachments::preview_draft,
+        attachments::preview_attachment,
+        attachments::estimate_send,
         chat::send_message,
         chat::retry_reply,
         chat::stop_stream,

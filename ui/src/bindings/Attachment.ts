@@ -16,4 +16,9 @@ sha256: string, size: number,
 /**
  * Text extracted for search (PDF text, a text file's contents...).
  */
-extracted_text?: string, created_at: number, };
+extracted_text?: string, 
+/**
+ * What the file was read as, in the chat layer's words (see
+ * `chat::attachments`); opaque to the store. `None` before version 5.
+ */
+details?: unknown, created_at: number, };

@@ -2,6 +2,6 @@
 import type { AttachmentSummary } from "./AttachmentSummary";
 
 /**
- * A file read and waiting to be sent with the next message.
+ * A file held for the next send, as the composer's chip shows it.
  */
 export type AttachmentDraft = { draft_id: string, summary: AttachmentSummary, };

@@ -2,18 +2,22 @@
 import type { DocumentKind } from "./DocumentKind";
 
 /**
- * What the UI shows of an attached file: a chip's contents.
+ * What a chip shows, before sending (a draft) and on a sent message.
  */
 export type AttachmentSummary = { 
 /**
- * The stored attachment's id; absent for a draft.
+ * The stored attachment; absent for a draft not sent yet.
  */
-id?: number, name: string, kind: DocumentKind, pages?: number, sheets?: number, 
+id?: number, 
+/**
+ * Plain text, never HTML.
+ */
+name: string, kind: DocumentKind, pages?: number, sheets?: number, 
 /**
  * The original file's size.
  */
 bytes: number, 
 /**
- * An estimate of what the model will read.
+ * Estimated tokens the model reads for it ([`estimate_tokens`]).
  */
 tokens: number, truncated: boolean, notes: Array<string>, };

@@ -15,4 +15,8 @@ html: string,
 /**
  * The plain text, for copy and edit.
  */
-text: string, model?: string, stop_reason?: string, usage?: Usage, error?: string, created_at: number, attachments: Array<AttachmentSummary>, };
+text: string, model?: string, stop_reason?: string, usage?: Usage, error?: string, 
+/**
+ * The files sent with it, as chips.
+ */
+attachments: Array<AttachmentSummary>, created_at: number, };

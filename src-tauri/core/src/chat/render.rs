@@ -2,10 +2,12 @@
 
 use serde_json::Value;
 
-use super::view::MessageView;
+use super::attachments::stored_summary;
+use super::view::{ConversationView, MessageView};
 use crate::api::types::{ContentBlock, KnownBlock};
 use crate::markdown::{escape, render};
-use crate::store::types::{Role, StoredMessage};
+use crate::store::types::{Attachment, ConversationId, MessageId, Role, StoredMessage};
+use crate::store::{Store, StoreError};
 
 /// Renders content blocks to sanitized HTML. A user's own text is shown as
 /// typed (escaped, not markdown); the model's text is markdown.
@@ -49,7 +51,8 @@ pub fn render_content(role: Role, content: &Value) -> String {
     html
 }
 
-pub fn message_view(m: &StoredMessage) -> MessageView {
+/// A stored message as the UI shows it, with the chips of its files.
+pub fn message_view(m: &StoredMessage, files: &[Attachment]) -> MessageView {
     MessageView {
         id: m.id,
         parent_id: m.parent_id,
@@ -61,8 +64,30 @@ pub fn message_view(m: &StoredMessage) -> MessageView {
         stop_reason: m.stop_reason.clone(),
         usage: m.usage.clone(),
         error: m.error.clone(),
+        attachments: files.iter().map(stored_summary).collect(),
         created_at: m.created_at,
     }
+}
+
+/// A page of conversation `id` (see `Store::open_page`) ready to show.
+pub fn conversation_view(
+    store: &Store,
+    id: ConversationId,
+    before: Option<MessageId>,
+    limit: u32,
+) -> Result<ConversationView, StoreError> {
+    let conversation = store.get_conversation(id)?;
+    let (messages, has_more) = store.open_page(id, before, limit)?;
+    let ids: Vec<MessageId> = messages.iter().map(|m| m.id).collect();
+    let mut files = store.attachments_for_messages(&ids)?;
+    Ok(ConversationView {
+        conversation,
+        messages: messages
+            .iter()
+            .map(|m| message_view(m, &files.remove(&m.id).unwrap_or_default()))
+            .collect(),
+        has_more,
+    })
 }
 
 #[cfg(test)]

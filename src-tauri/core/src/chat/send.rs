@@ -4,6 +4,7 @@
 //! byte that arrived.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -11,6 +12,7 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::attachments::{PreparedFile, branch_file_blocks};
 use super::render::message_view;
 use super::request::build_request;
 use super::view::{MessageView, StreamUpdate, TurnResult};
@@ -19,7 +21,8 @@ use crate::api::{ApiError, Client};
 use crate::error::{AppError, ErrorCode};
 use crate::markdown::StreamRenderer;
 use crate::store::types::{
-    Conversation, ConversationId, MessageId, MessageStatus, Role, SamplingSettings, StoredMessage,
+    Attachment, Conversation, ConversationId, MessageId, MessageStatus, Role, SamplingSettings,
+    StoredMessage,
 };
 use crate::store::{
     FinishMessage, NewConversation, NewMessage, SharedStore, Store, StoreError, now_ms,
@@ -36,8 +39,8 @@ pub struct SendOptions {
     /// For a new conversation.
     pub system_prompt: Option<String>,
     pub sampling: SamplingSettings,
-    /// Blocks sent before the text in the user's message (attached files).
-    pub attachments: Vec<ContentBlock>,
+    /// Files stored with the user's message and sent before its text.
+    pub attachments: Vec<PreparedFile>,
     /// A new message (the default), or another go at an existing reply.
     pub mode: SendMode,
     /// How often rendered deltas go to the UI: about once a frame.
@@ -140,12 +143,9 @@ impl SendMode {
 
 /// Everything a turn needs once its rows are stored.
 struct Prepared {
-    conversation: Conversation,
-    /// The question being answered (already stored).
-    user: StoredMessage,
+    /// The question being answered (already stored) and its context.
+    question: Question,
     assistant_id: MessageId,
-    /// The request's messages, root first.
-    branch: Vec<StoredMessage>,
     /// The text a continued reply already has.
     prefix: String,
     /// The message whose place the reply takes in the view.
@@ -172,22 +172,27 @@ pub async fn send_message(
         SendMode::Continue(id) => prepare_continue(store, &opts, id).await?,
     };
     let Prepared {
-        conversation,
-        user,
+        question:
+            Question {
+                conversation,
+                user,
+                user_files,
+                branch,
+                files,
+            },
         assistant_id,
-        branch,
         prefix,
         replaces,
     } = prepared;
 
     sink(StreamUpdate::Started {
         conversation_id: conversation.id,
-        user_message: message_view(&user),
+        user_message: message_view(&user, &user_files),
         assistant_message_id: assistant_id,
         replaces,
     });
 
-    let request = build_request(&conversation, &branch);
+    let request = build_request(&conversation, &branch, &files);
     let turn = Turn {
         store,
         assistant_id,
@@ -220,10 +225,12 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
     let system_prompt = opts.system_prompt.clone();
     let sampling = opts.sampling.clone();
     let conversation_id = opts.conversation_id;
-    let mut user_content = serde_json::to_value(&opts.attachments).unwrap_or(Value::Array(vec![]));
-    if let Value::Array(blocks) = &mut user_content {
-        blocks.push(json!({"type": "text", "text": text}));
-    }
+    let user_content = json!([{"type": "text", "text": text}]);
+    let files: Vec<_> = opts
+        .attachments
+        .iter()
+        .map(PreparedFile::to_new_attachment)
+        .collect();
     store
         .write(move |s| {
             let conversation_id = match conversation_id {
@@ -236,15 +243,18 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
                 })?,
             };
             let parent_id = s.current_leaf(conversation_id)?;
-            let user_id = s.append_message(&NewMessage {
-                conversation_id,
-                parent_id,
-                role: Role::User,
-                content: user_content,
-                text: text.clone(),
-                model: None,
-                status: MessageStatus::Complete,
-            })?;
+            let user_id = s.append_message_with_files(
+                &NewMessage {
+                    conversation_id,
+                    parent_id,
+                    role: Role::User,
+                    content: user_content,
+                    text: text.clone(),
+                    model: None,
+                    status: MessageStatus::Complete,
+                },
+                &files,
+            )?;
             fresh_reply(s, conversation_id, user_id, model, None)
         })
         .await
@@ -260,12 +270,9 @@ fn fresh_reply(
     replaces: Option<MessageId>,
 ) -> Result<Prepared, StoreError> {
     let assistant_id = append_reply(s, conversation_id, user_id, &model)?;
-    let (conversation, user, branch) = question(s, conversation_id, user_id, model)?;
     Ok(Prepared {
-        conversation,
-        user,
+        question: question(s, conversation_id, user_id, model)?,
         assistant_id,
-        branch,
         prefix: String::new(),
         replaces,
     })
@@ -310,12 +317,9 @@ async fn prepare_continue(
             };
             let resumed = s.resume_message(id, &content, &prefix)?;
             // The reply so far closes the request: the model picks up from it.
-            let (conversation, user, branch) = question(s, resumed.conversation_id, id, model)?;
             Ok(Prepared {
-                conversation,
-                user,
+                question: question(s, resumed.conversation_id, id, model)?,
                 assistant_id: id,
-                branch,
                 prefix,
                 replaces: Some(id),
             })
@@ -340,14 +344,23 @@ fn append_reply(
     })
 }
 
-/// The conversation (answered by `model`), the branch that ends at `leaf`
-/// (the request's messages) and the question on it: its last user message.
+/// What a reply answers: the conversation (answered by the turn's model),
+/// the branch that ends at the request's last message, the question on it
+/// (its last user message) and the stored files of the branch's messages.
+struct Question {
+    conversation: Conversation,
+    user: StoredMessage,
+    user_files: Vec<Attachment>,
+    branch: Vec<StoredMessage>,
+    files: HashMap<MessageId, Vec<ContentBlock>>,
+}
+
 fn question(
     s: &Store,
     conversation_id: ConversationId,
     leaf: MessageId,
     model: String,
-) -> Result<(Conversation, StoredMessage, Vec<StoredMessage>), StoreError> {
+) -> Result<Question, StoreError> {
     let mut conversation = s.get_conversation(conversation_id)?;
     conversation.model = model;
     let branch = s.branch_messages(leaf)?;
@@ -356,7 +369,16 @@ fn question(
         .rfind(|m| m.role == Role::User)
         .cloned()
         .ok_or(StoreError::NotFound("message"))?;
-    Ok((conversation, user, branch))
+    let ids: Vec<MessageId> = branch.iter().map(|m| m.id).collect();
+    let files = branch_file_blocks(s, &ids)?;
+    let user_files = s.attachments_for(user.id)?;
+    Ok(Question {
+        conversation,
+        user,
+        user_files,
+        branch,
+        files,
+    })
 }
 
 struct Turn<'a> {
@@ -541,12 +563,12 @@ impl Turn<'_> {
                 }
                 sink(StreamUpdate::Failed {
                     error: e.clone(),
-                    message: message_view(&unsaved),
+                    message: message_view(&unsaved, &[]),
                 });
                 return Err(e);
             }
         };
-        let view = message_view(&stored);
+        let view = message_view(&stored, &[]);
         match &app_error {
             None => sink(StreamUpdate::Finished {
                 message: view.clone(),

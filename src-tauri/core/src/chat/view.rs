@@ -3,6 +3,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::attachments::AttachmentSummary;
 use crate::api::types::Usage;
 use crate::error::AppError;
 use crate::store::types::{
@@ -35,6 +36,8 @@ pub struct MessageView {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The files sent with it, as chips.
+    pub attachments: Vec<AttachmentSummary>,
     pub created_at: Timestamp,
 }
 

@@ -3,16 +3,20 @@
 //! the search index; `message_attachments` links them to messages with the
 //! name the user gave and the text extracted for search.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
 
 use super::Store;
 use super::error::{Result, StoreError};
 use super::search::strip_markers;
-use super::types::{Attachment, AttachmentId, ConversationId, MessageId, Timestamp};
+use super::types::{
+    Attachment, AttachmentId, ConversationId, MessageId, NewAttachment, NewMessage, Timestamp,
+};
 
-const COLUMNS: &str =
-    "a.id, a.message_id, a.name, a.media_type, a.sha256, b.size, a.extracted_text, a.created_at";
+const COLUMNS: &str = "a.id, a.message_id, a.name, a.media_type, a.sha256, b.size, a.extracted_text, \
+     a.details, a.created_at";
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -30,20 +34,48 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Attachment> {
         sha256: r.get(4)?,
         size: r.get(5)?,
         extracted_text: r.get(6)?,
-        created_at: r.get(7)?,
+        details: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|d| serde_json::from_str(&d).ok()),
+        created_at: r.get(8)?,
     })
+}
+
+/// A file as `insert` takes it.
+pub(crate) struct FileRow<'a> {
+    pub name: &'a str,
+    pub media_type: &'a str,
+    pub bytes: &'a [u8],
+    pub extracted_text: Option<&'a str>,
+    pub details: Option<&'a serde_json::Value>,
+}
+
+impl<'a> From<&'a NewAttachment> for FileRow<'a> {
+    fn from(a: &'a NewAttachment) -> Self {
+        FileRow {
+            name: &a.name,
+            media_type: &a.media_type,
+            bytes: &a.bytes,
+            extracted_text: a.extracted_text.as_deref(),
+            details: a.details.as_ref(),
+        }
+    }
 }
 
 /// Stores the bytes unless an equal file is already stored, then links them.
 pub(crate) fn insert(
     conn: &Connection,
     message_id: MessageId,
-    name: &str,
-    media_type: &str,
-    bytes: &[u8],
-    extracted_text: Option<&str>,
+    file: FileRow<'_>,
     created_at: Timestamp,
 ) -> Result<AttachmentId> {
+    let FileRow {
+        name,
+        media_type,
+        bytes,
+        extracted_text,
+        details,
+    } = file;
     let sha = sha256_hex(bytes);
     let size =
         i64::try_from(bytes.len()).map_err(|_| StoreError::invalid("The file is too large"))?;
@@ -61,8 +93,9 @@ pub(crate) fn insert(
         t => t,
     };
     conn.prepare_cached(
-        "INSERT INTO message_attachments (message_id, sha256, name, media_type, extracted_text, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO message_attachments
+             (message_id, sha256, name, media_type, extracted_text, details, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
     .execute(params![
         message_id,
@@ -70,6 +103,7 @@ pub(crate) fn insert(
         name,
         media_type,
         extracted_text.map(strip_markers),
+        details.map(serde_json::Value::to_string),
         created_at
     ])?;
     Ok(conn.last_insert_rowid())
@@ -140,8 +174,70 @@ impl Store {
             if owner.is_none() {
                 return Err(StoreError::NotFound("message"));
             }
-            insert(tx, message_id, name, media_type, bytes, extracted_text, now)
+            insert(
+                tx,
+                message_id,
+                FileRow {
+                    name,
+                    media_type,
+                    bytes,
+                    extracted_text,
+                    details: None,
+                },
+                now,
+            )
         })
+    }
+
+    /// Appends a message and stores its files in one transaction, so a
+    /// message is never seen without the files it was sent with.
+    pub fn append_message_with_files(
+        &mut self,
+        m: &NewMessage,
+        files: &[NewAttachment],
+    ) -> Result<MessageId> {
+        self.atomically(|s| {
+            let id = s.append_message(m)?;
+            for f in files {
+                s.write(|tx, now| insert(tx, id, f.into(), now))?;
+            }
+            Ok(id)
+        })
+    }
+
+    /// The attachments of each of `ids` that has any, in the order they
+    /// were added: one query for a page of messages.
+    pub fn attachments_for_messages(
+        &self,
+        ids: &[MessageId],
+    ) -> Result<HashMap<MessageId, Vec<Attachment>>> {
+        let mut by_message: HashMap<MessageId, Vec<Attachment>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(by_message);
+        }
+        let ids = serde_json::to_string(ids).map_err(|e| StoreError::invalid(e.to_string()))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM message_attachments a
+             JOIN attachment_blobs b ON b.sha256 = a.sha256
+             WHERE a.message_id IN (SELECT value FROM json_each(?1)) ORDER BY a.id"
+        ))?;
+        for a in stmt.query_map([ids], from_row)? {
+            let a = a?;
+            by_message.entry(a.message_id).or_default().push(a);
+        }
+        Ok(by_message)
+    }
+
+    /// One attachment's row (without its bytes).
+    pub fn get_attachment(&self, id: AttachmentId) -> Result<Attachment> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM message_attachments a
+                 JOIN attachment_blobs b ON b.sha256 = a.sha256 WHERE a.id = ?1"
+            ))?
+            .query_row([id], from_row)
+            .optional()?
+            .ok_or(StoreError::NotFound("attachment"))
     }
 
     /// The attachments of a message, in the order they were added.

@@ -115,6 +115,8 @@ struct AttachmentRecord {
     size: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     extracted_text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    details: Option<serde_json::Value>,
     created_at: Timestamp,
 }
 
@@ -147,6 +149,7 @@ fn conversation_body(
                 sha256: a.sha256,
                 size: a.size,
                 extracted_text: a.extracted_text,
+                details: a.details,
                 created_at: a.created_at,
             });
         }
@@ -314,10 +317,13 @@ fn import_body(
                 attachments::insert(
                     conn,
                     id,
-                    &a.name,
-                    &a.media_type,
-                    bytes,
-                    a.extracted_text.as_deref(),
+                    attachments::FileRow {
+                        name: &a.name,
+                        media_type: &a.media_type,
+                        bytes,
+                        extracted_text: a.extracted_text.as_deref(),
+                        details: a.details.as_ref(),
+                    },
                     a.created_at,
                 )?;
             }

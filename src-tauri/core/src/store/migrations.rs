@@ -29,6 +29,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "004_stream_owner",
         include_str!("migrations/004_stream_owner.sql"),
     ),
+    (
+        "005_attachment_details",
+        include_str!("migrations/005_attachment_details.sql"),
+    ),
 ];
 
 /// The schema version this build writes.

@@ -267,6 +267,22 @@ impl Store {
         }
     }
 
+    /// Runs several writes as one transaction: all of them land or none.
+    fn atomically<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        self.check_writable()?;
+        if !self.conn.is_autocommit() {
+            return f(self);
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let result = f(self).and_then(|v| Ok(self.conn.execute_batch("COMMIT").map(|()| v)?));
+        if result.is_err() && !self.conn.is_autocommit() {
+            // The error that matters is the one returned; a failed rollback
+            // leaves nothing half-written either (SQLite undoes it on close).
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        result
+    }
+
     /// Changes whenever another connection (another process) commits to
     /// the file; this connection's own commits leave it as it was.
     pub fn data_version(&self) -> Result<i64> {

@@ -291,7 +291,22 @@ pub struct Attachment {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extracted_text: Option<String>,
+    /// What the file was read as, in the chat layer's words (see
+    /// `chat::attachments`); opaque to the store. `None` before version 5.
+    #[ts(optional, type = "unknown")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<serde_json::Value>,
     pub created_at: Timestamp,
+}
+
+/// A file to store with a new message (`Store::append_message_with_files`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAttachment {
+    pub name: String,
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+    pub extracted_text: Option<String>,
+    pub details: Option<serde_json::Value>,
 }
 
 /// Token use of one model on one UTC day.

@@ -1,0 +1,112 @@
+//! Files attached in the composer and not sent yet. They stay on the
+//! backend, so a send names them by id instead of carrying megabytes back
+//! through the webview, and the preview shows the very bytes that will go.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::attachments::{AttachmentPreview, AttachmentSummary, PreparedFile};
+use crate::error::{AppError, ErrorCode};
+
+/// All drafts together hold at most this much (originals plus what the
+/// model reads), so dropping a thousand large files cannot exhaust memory;
+/// well above one message's worth of context.
+pub const MAX_DRAFT_BYTES: usize = 512 * 1024 * 1024;
+
+/// A file held for the next send, as the composer's chip shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct AttachmentDraft {
+    pub draft_id: String,
+    pub summary: AttachmentSummary,
+}
+
+pub struct DraftShelf {
+    files: Mutex<HashMap<String, PreparedFile>>,
+    next: AtomicU64,
+    max_bytes: usize,
+}
+
+impl Default for DraftShelf {
+    fn default() -> Self {
+        Self::with_limit(MAX_DRAFT_BYTES)
+    }
+}
+
+fn weight(f: &PreparedFile) -> usize {
+    let d = &f.document;
+    f.original.len()
+        + d.text.as_ref().map_or(0, String::len)
+        + d.image.as_ref().map_or(0, |i| i.data.len())
+}
+
+fn gone() -> AppError {
+    AppError::new(
+        ErrorCode::NotFound,
+        "An attached file is no longer available. Attach it again.",
+    )
+}
+
+impl DraftShelf {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A shelf holding at most `max_bytes` (see [`MAX_DRAFT_BYTES`]).
+    pub fn with_limit(max_bytes: usize) -> Self {
+        Self {
+            files: Mutex::default(),
+            next: AtomicU64::new(0),
+            max_bytes,
+        }
+    }
+
+    /// Keeps `file` for a later send; refused when the shelf is full.
+    pub fn put(&self, file: PreparedFile) -> Result<AttachmentDraft, AppError> {
+        let mut files = self.files.lock().map_err(|_| AppError::internal())?;
+        let held: usize = files.values().map(weight).sum();
+        if held + weight(&file) > self.max_bytes {
+            return Err(AppError::new(
+                ErrorCode::TooLarge,
+                format!(
+                    "“{}” was not attached: the files waiting to be sent already hold {} MB. \
+                     Send or remove some first.",
+                    file.name(),
+                    held / (1024 * 1024)
+                ),
+            ));
+        }
+        let draft_id = format!("d{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
+        let summary = file.summary();
+        files.insert(draft_id.clone(), file);
+        Ok(AttachmentDraft { draft_id, summary })
+    }
+
+    /// Copies of the drafts `ids`, in that order, for a send; they stay
+    /// held until [`Self::discard`], so a send that fails keeps them.
+    pub fn get_all(&self, ids: &[String]) -> Result<Vec<PreparedFile>, AppError> {
+        let files = self.files.lock().map_err(|_| AppError::internal())?;
+        ids.iter()
+            .map(|id| files.get(id).cloned().ok_or_else(gone))
+            .collect()
+    }
+
+    pub fn preview(&self, id: &str) -> Result<AttachmentPreview, AppError> {
+        let files = self.files.lock().map_err(|_| AppError::internal())?;
+        files.get(id).map(PreparedFile::preview).ok_or_else(gone)
+    }
+
+    /// Forgets drafts (removed from the composer, or sent); unknown ids are
+    /// ignored, so discarding twice is harmless.
+    pub fn discard(&self, ids: &[String]) {
+        if let Ok(mut files) = self.files.lock() {
+            for id in ids {
+                files.remove(id);
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Files attached in the composer: read off the main thread, held on the
+//! backend as drafts until sent, previewed exactly as the model gets them.
+
+use megallm_core::api::catalogue::Scope;
+use megallm_core::chat::{
+    AttachmentDraft, AttachmentPreview, PreparedFile, SendBudget, draft_request, send_budget,
+    stored_preview,
+};
+use megallm_core::store::types::{AttachmentId, ConversationId};
+use megallm_core::{AppError, ErrorCode};
+use tauri::State;
+use tauri::ipc::{InvokeBody, Request};
+
+use crate::state::AppState;
+
+/// The file's name travels percent-encoded in this header; its bytes are
+/// the raw request body, so a large file is not inflated into JSON.
+const NAME_HEADER: &str = "x-file-name";
+
+fn file_name(request: &Request<'_>) -> String {
+    request
+        .headers()
+        .get(NAME_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "file".to_owned())
+}
+
+/// Reads one file into a draft. Rejects with a message that names the
+/// file and says what to do (encrypted, damaged, too large...).
+#[tauri::command]
+pub async fn extract_attachment(
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> Result<AttachmentDraft, AppError> {
+    let name = file_name(&request);
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(AppError::new(
+            ErrorCode::InvalidInput,
+            format!("“{name}” arrived without its contents. Attach it again."),
+        ));
+    };
+    let bytes = bytes.clone();
+    let document = state.extractor.extract(&name, bytes.clone()).await?;
+    state.drafts.put(PreparedFile::new(bytes, document))
+}
+
+#[tauri::command]
+pub async fn discard_attachment(
+    state: State<'_, AppState>,
+    draft_id: String,
+) -> Result<(), AppError> {
+    state.drafts.discard(&[draft_id]);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn preview_draft(
+    state: State<'_, AppState>,
+    draft_id: String,
+) -> Result<AttachmentPreview, AppError> {
+    state.drafts.preview(&draft_id)
+}
+
+#[tauri::command]
+pub async fn preview_attachment(
+    state: State<'_, AppState>,
+    attachment_id: AttachmentId,
+) -> Result<AttachmentPreview, AppError> {
+    state
+        .store()
+        .await?
+        .read(move |s| stored_preview(s, attachment_id))
+        .await
+}
+
+/// The gauge before a send: the tokens the message with its drafts would
+/// take (counted by the service where it can, else estimated) against the
+/// model's window, and the price from the model list.
+#[tauri::command]
+pub async fn estimate_send(
+    state: State<'_, AppState>,
+    conversation_id: Option<ConversationId>,
+    text: String,
+    model: Option<String>,
+    attachments: Option<Vec<String>>,
+) -> Result<SendBudget, AppError> {
+    let settings = state.settings();
+    let model = model.unwrap_or_else(|| settings.default_model.clone());
+    let files = state.drafts.get_all(&attachments.unwrap_or_default())?;
+    let defaults = settings.sampling_defaults();
+    let store = state.store().await?;
+    let req = {
+        let model = model.clone();
+        store
+            .read(move |s| draft_request(s, conversation_id, &text, &files, &model, &defaults))
+            .await?
+    };
+    let client = state.client().await?;
+    let info = state
+        .catalogue
+        .get(&client, Scope::MessagesApi, false)
+        .await
+        .ok()
+        .and_then(|c| c.models.into_iter().find(|m| m.id == model));
+    Ok(send_budget(&client, &req, info.as_ref()).await)
+}
