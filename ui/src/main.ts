@@ -103,7 +103,7 @@ const attachments = new Attachments({
   pasteTarget: byId("composer-input"),
   canAttach: () => !settingsPanel.isOpen && !preview.isOpen,
   onPreview: (draftId, name) => void preview.open(name, () => backend.previewDraft(draftId)),
-  onChange: () => composer.setAttachments(attachments.pending, attachments.readyCount),
+  onChange: () => composer.setAttachmentsPending(attachments.pending),
 });
 
 const sidebar = new Sidebar({
@@ -327,9 +327,7 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
         update.assistant_message_id,
         update.replaces,
       );
-      // A message of files alone is named after its first file until the backend names it.
-      const user = update.user_message;
-      const title = provisionalTitle(s.text || user.text || (user.attachments?.[0]?.name ?? ""));
+      const title = provisionalTitle(s.text || update.user_message.text);
       sidebar.noteActivity(update.conversation_id, { title, model: s.model ?? state.info?.default_model ?? "" });
       if (shown) {
         state.conversationId = update.conversation_id;

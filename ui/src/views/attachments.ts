@@ -73,11 +73,6 @@ export class Attachments {
     return this.queue.pending;
   }
 
-  /** Chips that would go with the next message. */
-  get readyCount(): number {
-    return this.queue.readyCount;
-  }
-
   add(files: Iterable<File>): void {
     this.queue.add(files);
   }

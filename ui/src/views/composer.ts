@@ -7,8 +7,8 @@
 // is put back (`restoreText`), so the user never loses what they typed.
 //
 // Attached files (views/attachments.ts) gate sending: while one is still being
-// read Send is disabled (and Enter does nothing); with files ready a message
-// may go without text.
+// read Send is disabled (and Enter does nothing). A message still needs text
+// (send_message refuses one of files alone).
 
 import { el } from "../dom";
 import { modelChoices } from "../lib/models";
@@ -30,9 +30,8 @@ const MAX_HEIGHT_PX = 320;
 export class Composer {
   private busy = false;
   private defaultModel: string | null = null;
-  /** Attached files still being read, and those ready to go. */
+  /** Attached files still being read. */
   private attachmentsPending = 0;
-  private attachmentsReady = 0;
 
   constructor(private readonly o: ComposerOptions) {
     o.form.addEventListener("submit", (event) => {
@@ -104,11 +103,9 @@ export class Composer {
     this.updateSendEnabled();
   }
 
-  /** The attachments' state: Send waits while any is `pending`; `ready` ones may go without text. */
-  setAttachments(pending: number, ready: number): void {
+  /** Send waits while `pending` attached files are still being read. */
+  setAttachmentsPending(pending: number): void {
     this.attachmentsPending = pending;
-    this.attachmentsReady = ready;
-    this.o.form.dataset.attachments = pending > 0 ? "pending" : ready > 0 ? "ready" : "none";
     this.updateSendEnabled();
   }
 
@@ -129,7 +126,7 @@ export class Composer {
   private submit(): void {
     if (this.busy || this.attachmentsPending > 0) return;
     const text = this.o.input.value;
-    if (text.trim() === "" && this.attachmentsReady === 0) return;
+    if (text.trim() === "") return;
     const model = this.model;
     this.o.input.value = "";
     this.autoGrow();
