@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod documents;
 mod faults;
 mod processes;
 mod webdriver;
@@ -45,6 +46,16 @@ impl Fixture {
             mock,
             dir: tempfile::tempdir().unwrap(),
         }
+    }
+
+    /// The body of the last `POST /v1/messages` the local server received.
+    fn last_messages_request(&self) -> serde_json::Value {
+        self.mock
+            .requests()
+            .into_iter()
+            .rfind(|r| r.path == "/v1/messages")
+            .and_then(|r| r.body)
+            .expect("a request to /v1/messages")
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -470,13 +481,7 @@ fn a_stopped_reply_is_continued_then_regenerated() {
         )
         .unwrap();
     assert_eq!(same_id, id, "continued in place");
-    let sent = fx
-        .mock
-        .requests()
-        .into_iter()
-        .rfind(|r| r.path == "/v1/messages")
-        .and_then(|r| r.body)
-        .unwrap();
+    let sent = fx.last_messages_request();
     assert_eq!(
         sent["messages"][1]["role"], "assistant",
         "sent as a prefill"

@@ -6,10 +6,12 @@
 // Every function rejects with an AppError (normalized by `toAppError`), never
 // with a bare string or Error.
 
-import { Channel, invoke } from "@tauri-apps/api/core";
+import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import { toAppError } from "./lib/errors";
 import type {
   AppInfo,
+  AttachmentDraft,
+  AttachmentPreview,
   ConversationPage,
   ConversationView,
   ExportFormat,
@@ -25,9 +27,9 @@ import type {
   TurnResult,
 } from "./types";
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, options);
   } catch (err) {
     throw toAppError(err);
   }
@@ -88,18 +90,47 @@ export function openConversation(id: number, before: number | null, limit: numbe
 }
 
 /**
- * Sends `text` (to a new conversation when `conversationId` is null) and
- * streams the reply: `onEvent` receives every update, in order. Resolves when
- * the stream has ended, with the reply as stored and the conversation's title.
+ * Sends `text` with the drafts `attachments` (ids from `extractAttachment`;
+ * to a new conversation when `conversationId` is null) and streams the reply:
+ * `onEvent` receives every update, in order. Resolves when the stream has
+ * ended, with the reply as stored and the conversation's title.
  */
 export function sendMessage(
   conversationId: number | null,
   text: string,
+  attachments: string[],
   model: string | null,
   onEvent: (update: StreamUpdate) => void,
 ): Promise<TurnResult> {
   const channel = new Channel<StreamUpdate>(onEvent);
-  return call<TurnResult>("send_message", { conversationId, text, model, onEvent: channel });
+  return call<TurnResult>("send_message", { conversationId, text, attachments, model, onEvent: channel });
+}
+
+/**
+ * Reads a file as the model will (its text, or the image resized) and keeps
+ * it as a draft for the next message. The bytes go as the raw request body,
+ * not as JSON; the name travels percent-encoded in a header. Rejects with
+ * `invalid_input` or `too_large` and a message naming the file.
+ */
+export function extractAttachment(name: string, bytes: Uint8Array): Promise<AttachmentDraft> {
+  return call<AttachmentDraft>("extract_attachment", bytes, {
+    headers: { "x-file-name": encodeURIComponent(name) },
+  });
+}
+
+/** Drops a draft that will not be sent (its chip was removed). */
+export function discardAttachment(draftId: string): Promise<void> {
+  return call<void>("discard_attachment", { draftId });
+}
+
+/** What the model will receive of a draft: its text, or the image. */
+export function previewDraft(draftId: string): Promise<AttachmentPreview> {
+  return call<AttachmentPreview>("preview_draft", { draftId });
+}
+
+/** What the model received of a stored message's attachment. */
+export function previewAttachment(attachmentId: number): Promise<AttachmentPreview> {
+  return call<AttachmentPreview>("preview_attachment", { attachmentId });
 }
 
 /** Regenerates or continues the reply `messageId`, streaming like `sendMessage`. */

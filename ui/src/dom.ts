@@ -38,6 +38,44 @@ export function iconButton(icon: IconName, label: string, className: string): HT
   return button;
 }
 
+const FOCUSABLE = "input, select, textarea, button, [href], [tabindex]";
+
+/** The elements Tab can reach inside `container`, in document order. */
+function tabbables(container: HTMLElement): HTMLElement[] {
+  return Array.from(container.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+    (e) =>
+      e.tabIndex >= 0 &&
+      !(e as HTMLInputElement).disabled &&
+      !e.closest("[hidden]") &&
+      e.getClientRects().length > 0,
+  );
+}
+
+/** For a modal's keydown: Tab and Shift+Tab wrap around inside `container`. */
+export function keepTabInside(container: HTMLElement, event: KeyboardEvent): void {
+  // WebKitGTK reports Shift+Tab (GDK's ISO_Left_Tab) as key "Unidentified", code "Tab".
+  const tab = event.key === "Tab" || event.code === "Tab";
+  if (!tab || event.altKey || event.ctrlKey || event.metaKey) return;
+  const items = tabbables(container);
+  const first = items[0];
+  const last = items[items.length - 1];
+  if (!first || !last) return;
+  const active = document.activeElement;
+  const inside = active instanceof Node && container.contains(active);
+  if (event.shiftKey && (active === first || !inside)) {
+    event.preventDefault();
+    last.focus();
+  } else if (!event.shiftKey && (active === last || !inside)) {
+    event.preventDefault();
+    first.focus();
+  }
+}
+
+/** After a modal closes: focus goes back where it was, if that is still usable. */
+export function returnFocusTo(back: HTMLElement | null): void {
+  if (back && back.isConnected && !back.closest("[inert]") && !(back as HTMLButtonElement).disabled) back.focus();
+}
+
 // 16x16 stroke icons (constant strings; presentation attributes only, no `style`).
 const svg = (body: string) =>
   `<svg class="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.5" stroke-linecap="round" stroke-linejoin="round">${body}</svg>`;

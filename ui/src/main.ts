@@ -5,6 +5,7 @@
 
 import * as backend from "./backend";
 import { byId } from "./dom";
+import type { SendTicket } from "./lib/attachments";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
 import { catalogueNotice } from "./lib/models";
@@ -20,10 +21,12 @@ import type {
   StreamUpdate,
   TurnResult,
 } from "./types";
+import { Attachments } from "./views/attachments";
 import { Banner, Toast } from "./views/banner";
 import { Composer } from "./views/composer";
 import { HistoryFiles } from "./views/history-files";
 import { ConversationPane } from "./views/conversation";
+import { PreviewDialog } from "./views/preview";
 import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
 import { Sidebar } from "./views/sidebar";
 
@@ -44,6 +47,8 @@ interface Sending {
   ended: boolean;
   errorShown: boolean;
   stopRequested: boolean;
+  /** The attachments this message takes, until the send settles (null for a retry). */
+  attachments: SendTicket | null;
   markEnded(): void;
   endedPromise: Promise<void>;
 }
@@ -68,6 +73,7 @@ const pane = new ConversationPane({
   onRetry: (messageId, mode) => void retry(messageId, mode),
   // Export applies to the conversation on screen.
   onShown: () => historyFiles.sync(),
+  onPreviewAttachment: (id, name) => void preview.open(name, () => backend.previewAttachment(id)),
   onError: showError,
 });
 
@@ -79,6 +85,25 @@ const composer = new Composer({
   modelSelect: byId<HTMLSelectElement>("model-select"),
   onSend: (text, model) => void send(text, model),
   onStop: () => void stop(),
+});
+
+const preview = new PreviewDialog({
+  dialog: byId<HTMLDialogElement>("preview"),
+  title: byId("preview-title"),
+  meta: byId("preview-meta"),
+  body: byId("preview-body"),
+  close: byId<HTMLButtonElement>("preview-close"),
+});
+
+const attachments = new Attachments({
+  list: byId("attachment-list"),
+  attachButton: byId<HTMLButtonElement>("attach-button"),
+  fileInput: byId<HTMLInputElement>("attach-file"),
+  dropOverlay: byId("drop-overlay"),
+  pasteTarget: byId("composer-input"),
+  canAttach: () => !settingsPanel.isOpen && !preview.isOpen,
+  onPreview: (draftId, name) => void preview.open(name, () => backend.previewDraft(draftId)),
+  onChange: () => composer.setAttachmentsPending(attachments.pending),
 });
 
 const sidebar = new Sidebar({
@@ -174,12 +199,14 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
 // --- sending and streaming -----------------------------------------------
 
 async function send(text: string, model: string | null): Promise<void> {
-  if (state.sending) {
+  const ticket = state.sending ? null : attachments.beginSend();
+  if (!ticket) {
     composer.restoreText(text);
     return;
   }
-  pane.addPendingUserMessage(text);
-  await runTurn(text, model, (s, onEvent) => backend.sendMessage(s.target, text, model, onEvent));
+  pane.addPendingUserMessage(text, attachments.summaries(ticket));
+  const draftIds = [...ticket.draftIds];
+  await runTurn(text, model, ticket, (s, onEvent) => backend.sendMessage(s.target, text, draftIds, model, onEvent));
 }
 
 /** Regenerates or continues a reply of the open conversation. */
@@ -190,17 +217,19 @@ async function retry(messageId: number, mode: RetryMode): Promise<void> {
     return;
   }
   const model = composer.model;
-  await runTurn("", model, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
+  await runTurn("", model, null, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
 }
 
 /**
  * One turn from the click to the end of the reply: `start` calls the backend
  * with the update handler. `text` is the user's new message ("" for a retry),
- * given back to the composer if nothing was stored.
+ * given back to the composer if nothing was stored; `ticket` its attachments
+ * (null for a retry), which leave the composer once the message is stored.
  */
 async function runTurn(
   text: string,
   model: string | null,
+  ticket: SendTicket | null,
   start: (s: Sending, onEvent: (update: StreamUpdate) => void) => Promise<TurnResult>,
 ): Promise<void> {
   banner.clearError();
@@ -217,6 +246,7 @@ async function runTurn(
     ended: false,
     errorShown: false,
     stopRequested: false,
+    attachments: ticket,
     markEnded,
     endedPromise,
   };
@@ -228,7 +258,7 @@ async function runTurn(
     const error = toAppError(err);
     if (!s.started && pane.generation === s.paneGeneration) {
       // Nothing was stored: take the message back out and give the text back.
-      if (text !== "") pane.removePendingUserMessage();
+      if (ticket) pane.removePendingUserMessage();
       else pane.showRetryActions();
     }
     if (!s.started && text !== "") composer.restoreText(text);
@@ -242,7 +272,15 @@ async function runTurn(
     // show what the backend stored.
     await pane.open(s.conversationId);
   }
+  settleAttachments(s);
   finishSending(s);
+}
+
+/** Stored with the message, the attachments leave the composer; otherwise they stay for another try. */
+function settleAttachments(s: Sending): void {
+  if (!s.attachments) return;
+  attachments.finishSend(s.attachments, s.started);
+  s.attachments = null;
 }
 
 /**
@@ -279,6 +317,7 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
   switch (update.kind) {
     case "started": {
       s.started = true;
+      settleAttachments(s);
       s.conversationId = update.conversation_id;
       s.assistantId = update.assistant_message_id;
       const shown = pane.beginStream(
@@ -464,9 +503,9 @@ document.addEventListener(
   },
   true,
 );
-// Dropping a file or link on the window must not navigate it either.
-document.addEventListener("dragover", (event) => event.preventDefault());
-document.addEventListener("drop", (event) => event.preventDefault());
+// Dropping a file or link on the window must not navigate it either: the
+// attachments view takes dragover and drop on the document (files attach,
+// anything else is refused).
 
 // --- keyboard shortcuts ------------------------------------------------------
 
@@ -476,8 +515,8 @@ document.addEventListener("keydown", (event) => {
   if (mod && !event.altKey && !event.shiftKey && key === ",") {
     event.preventDefault();
     openSettings();
-  } else if (settingsPanel.isOpen) {
-    // The rest of the app is inert behind the panel (it handles its own Escape).
+  } else if (settingsPanel.isOpen || preview.isOpen) {
+    // The rest of the app is inert behind a modal (each handles its own Escape).
     return;
   } else if (mod && !event.altKey && !event.shiftKey && key === "n") {
     event.preventDefault();

@@ -4,10 +4,14 @@
 
 export type { AppError } from "./bindings/AppError";
 export type { AppInfo } from "./bindings/AppInfo";
+export type { AttachmentDraft } from "./bindings/AttachmentDraft";
+export type { AttachmentPreview } from "./bindings/AttachmentPreview";
+export type { AttachmentSummary } from "./bindings/AttachmentSummary";
 export type { Conversation } from "./bindings/Conversation";
 export type { ConversationPage } from "./bindings/ConversationPage";
 export type { ConversationSummary } from "./bindings/ConversationSummary";
 export type { ConversationView } from "./bindings/ConversationView";
+export type { DocumentKind } from "./bindings/DocumentKind";
 export type { ErrorCode } from "./bindings/ErrorCode";
 export type { ExportFormat } from "./bindings/ExportFormat";
 export type { KeyBackend } from "./bindings/KeyBackend";

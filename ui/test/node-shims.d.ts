@@ -18,6 +18,7 @@ declare module "node:assert/strict" {
     match(value: string, regexp: RegExp, message?: string): void;
     doesNotMatch(value: string, regexp: RegExp, message?: string): void;
     throws(fn: () => unknown, expected?: unknown, message?: string): void;
+    rejects(promise: Promise<unknown>, expected?: unknown, message?: string): Promise<void>;
   }
   const assert: Assert;
   export default assert;

@@ -6,7 +6,9 @@
 //
 // Typed text triggers special cases: "reject" fails before anything is stored
 // (the composer gets the text back), "fail" fails mid-reply with a rate limit,
-// "long" streams a long answer.
+// "long" streams a long answer. Attached files are read as described above
+// `extractAttachment`; conversation 5 opens with an attachment on its first
+// message.
 //
 // Settings: there is no keychain here, so a stored key goes to "a file" with the
 // notice the real backend gives then; a key containing "bad" is refused, and a
@@ -16,10 +18,14 @@
 import type {
   AppError,
   AppInfo,
+  AttachmentDraft,
+  AttachmentPreview,
+  AttachmentSummary,
   Conversation,
   ConversationPage,
   ConversationSummary,
   ConversationView,
+  DocumentKind,
   ExportFormat,
   KeyStatus,
   ListCursor,
@@ -95,8 +101,8 @@ function messagesOf(c: FakeConversation): MessageView[] {
         status: i === c.message_count - 1 && c.id === 2 ? "interrupted" : "complete",
         html: user ? `<p>${escape(text)}</p>` : SAMPLE_HTML[i % SAMPLE_HTML.length] ?? "",
         text,
-        attachments: [],
         created_at: c.created_at + i * 60_000,
+        attachments: user && i === 0 && c.id === 5 ? [storeAttachment(SAMPLE_NOTES)] : [],
       });
     }
     if (c.id === 4) {
@@ -107,8 +113,8 @@ function messagesOf(c: FakeConversation): MessageView[] {
         html: "",
         text: "",
         error: "<b>Overloaded</b>: the service is busy (this markup must show as text).",
-        attachments: [],
         created_at: c.updated_at,
+        attachments: [],
       });
     }
   }
@@ -246,11 +252,145 @@ export async function openConversation(id: number, before: number | null, limit:
   };
 }
 
+// --- attachments ------------------------------------------------------------------
+//
+// Text (UTF-8), code by extension, CSV, PNG/JPEG/GIF/WebP and PDF (pretended)
+// are "read"; an empty file, one over the real limit and binary junk are
+// refused with the real backend's kind of message. Reading takes longer for
+// a bigger file, so the chips' queue can be watched; a text past 100,000
+// characters is cut, with a note, to show a truncated chip.
+
+interface FakeAttachment {
+  summary: AttachmentSummary;
+  preview: AttachmentPreview;
+}
+
+const MAX_FAKE_FILE_BYTES = 100_000_000;
+const MAX_FAKE_TEXT_CHARS = 100_000;
+const draftStore = new Map<string, FakeAttachment>();
+const storedAttachments = new Map<number, FakeAttachment>();
+let nextDraft = 1;
+let nextAttachmentId = 1;
+
+const CODE_LANGUAGES: Record<string, string> = { rs: "rust", ts: "typescript", js: "javascript", py: "python", json: "json" };
+
+const SAMPLE_NOTES: FakeAttachment = {
+  summary: { name: "notes.txt", kind: { type: "text" }, bytes: 52, tokens: 13, truncated: false, notes: [] },
+  preview: { type: "text", name: "notes.txt", text: "Sample notes attached to a stored message (demo)." },
+};
+
+function storeAttachment(a: FakeAttachment): AttachmentSummary {
+  const id = nextAttachmentId++;
+  const stored = { summary: { ...a.summary, id }, preview: a.preview };
+  storedAttachments.set(id, stored);
+  return stored.summary;
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function imageType(b: Uint8Array): string | null {
+  const starts = (...sig: number[]) => sig.every((v, i) => b[i] === v);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return "image/png";
+  if (starts(0xff, 0xd8, 0xff)) return "image/jpeg";
+  if (starts(0x47, 0x49, 0x46, 0x38)) return "image/gif";
+  if (starts(0x52, 0x49, 0x46, 0x46) && b[8] === 0x57 && b[9] === 0x45) return "image/webp";
+  return null;
+}
+
+/** A PNG's size from its IHDR chunk (0 × 0 for the other formats, in the demo). */
+function pngSize(b: Uint8Array): { width: number; height: number } {
+  if (b.length < 24) return { width: 0, height: 0 };
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+function readFake(name: string, bytes: Uint8Array): FakeAttachment {
+  const quoted = `“${name}”`;
+  if (bytes.length === 0) throw fail("invalid_input", `${quoted} is empty. Choose the file again; it may not have finished saving.`);
+  if (bytes.length > MAX_FAKE_FILE_BYTES) {
+    throw fail("too_large", `${quoted} is too large (the limit is 100 MB). Split it into smaller files.`);
+  }
+  const media = imageType(bytes);
+  if (media) {
+    const { width, height } = media === "image/png" ? pngSize(bytes) : { width: 0, height: 0 };
+    return {
+      summary: { name, kind: { type: "image" }, bytes: bytes.length, tokens: Math.min(1600, Math.ceil((width * height) / 750)), truncated: false, notes: [] },
+      preview: { type: "image", name, media_type: media, data: base64(bytes), width, height },
+    };
+  }
+  const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? "";
+  if (new TextDecoder().decode(bytes.subarray(0, 5)) === "%PDF-") {
+    const text = `[Page 1]\n(The demo does not read PDFs; this stands for page 1 of ${name}.)`;
+    return {
+      summary: { name, kind: { type: "pdf" }, pages: 1, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [] },
+      preview: { type: "text", name, text },
+    };
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    text = "\0";
+  }
+  if (text.includes("\0")) {
+    throw fail("invalid_input", `${quoted} is not a kind of file that can be read. Save it as text, PDF, DOCX, XLSX or an image and attach that.`);
+  }
+  const notes: string[] = [];
+  if (text.length > MAX_FAKE_TEXT_CHARS) {
+    text = text.slice(0, MAX_FAKE_TEXT_CHARS);
+    notes.push(`Only the first ${MAX_FAKE_TEXT_CHARS.toLocaleString("en-US")} characters are included.`);
+  }
+  const language = CODE_LANGUAGES[ext];
+  const kind: DocumentKind = language ? { type: "code", language } : ext === "csv" ? { type: "csv" } : { type: "text" };
+  const summary: AttachmentSummary = {
+    name,
+    kind,
+    bytes: bytes.length,
+    tokens: Math.ceil(text.length / 4),
+    truncated: notes.length > 0,
+    notes,
+  };
+  if (kind.type === "csv") summary.sheets = 1;
+  return { summary, preview: { type: "text", name, text: language ? `\`\`\`${language}\n${text}\n\`\`\`` : text } };
+}
+
+export async function extractAttachment(name: string, bytes: Uint8Array): Promise<AttachmentDraft> {
+  await delay(150 + Math.min(2_000, bytes.length / 50_000));
+  const read = readFake(name, bytes);
+  const draftId = `draft-${nextDraft++}`;
+  draftStore.set(draftId, read);
+  return { draft_id: draftId, summary: read.summary };
+}
+
+export async function discardAttachment(draftId: string): Promise<void> {
+  await delay(10);
+  draftStore.delete(draftId);
+}
+
+export async function previewDraft(draftId: string): Promise<AttachmentPreview> {
+  await delay(30);
+  const draft = draftStore.get(draftId);
+  if (!draft) throw fail("not_found", "This file is no longer attached.");
+  return draft.preview;
+}
+
+export async function previewAttachment(attachmentId: number): Promise<AttachmentPreview> {
+  await delay(30);
+  const stored = storedAttachments.get(attachmentId);
+  if (!stored) throw fail("not_found", "This attachment is no longer stored.");
+  return stored.preview;
+}
+
 const stops = new Set<number>();
 
 export async function sendMessage(
   conversationId: number | null,
   text: string,
+  attachmentIds: string[],
   model: string | null,
   onEvent: (update: StreamUpdate) => void,
 ): Promise<TurnResult> {
@@ -259,6 +399,12 @@ export async function sendMessage(
   if (/reject/i.test(text)) {
     throw fail("auth", "The API key was rejected (401).", { request_id: "req_demo_123" });
   }
+  const drafts = attachmentIds.map((id) => {
+    const draft = draftStore.get(id);
+    if (!draft) throw fail("invalid_input", "An attached file is no longer available. Attach it again.");
+    return draft;
+  });
+  for (const id of attachmentIds) draftStore.delete(id);
   let c = conversationId === null ? undefined : conversations.get(conversationId);
   if (!c) {
     const id = Math.max(...conversations.keys()) + 1;
@@ -283,8 +429,8 @@ export async function sendMessage(
     status: "complete",
     html: `<p>${escape(text)}</p>`,
     text,
-    attachments: [],
     created_at: Date.now(),
+    attachments: drafts.map(storeAttachment),
   };
   const assistantId = nextMessageId++;
   messages.push(user);
@@ -303,8 +449,8 @@ export async function sendMessage(
       html: done.join(""),
       text: done.join("").replace(/<[^>]+>/g, ""),
       model: model ?? "claude-sonnet-4-5",
-      attachments: [],
       created_at: Date.now(),
+      attachments: [],
     };
     if (error && status === "error") message.error = error.message;
     messages.push(message);
@@ -375,8 +521,8 @@ export async function retryReply(
     html: SAMPLE_BLOCKS.join(""),
     text: SAMPLE_BLOCKS.join("").replace(/<[^>]+>/g, ""),
     model: model ?? "claude-sonnet-4-5",
-    attachments: [],
     created_at: Date.now(),
+    attachments: [],
   };
   messages.push(message);
   onEvent({ kind: "finished", message });

@@ -5,6 +5,10 @@
 // method is composing). While a reply is streaming the composer is disabled and
 // only Stop is active. The text is taken out when sending; if sending fails it
 // is put back (`restoreText`), so the user never loses what they typed.
+//
+// Attached files (views/attachments.ts) gate sending: while one is still being
+// read Send is disabled (and Enter does nothing). A message still needs text
+// (send_message refuses one of files alone).
 
 import { el } from "../dom";
 import { modelChoices } from "../lib/models";
@@ -26,6 +30,8 @@ const MAX_HEIGHT_PX = 320;
 export class Composer {
   private busy = false;
   private defaultModel: string | null = null;
+  /** Attached files still being read. */
+  private attachmentsPending = 0;
 
   constructor(private readonly o: ComposerOptions) {
     o.form.addEventListener("submit", (event) => {
@@ -97,6 +103,12 @@ export class Composer {
     this.updateSendEnabled();
   }
 
+  /** Send waits while `pending` attached files are still being read. */
+  setAttachmentsPending(pending: number): void {
+    this.attachmentsPending = pending;
+    this.updateSendEnabled();
+  }
+
   /** Puts text back after a failed send, before anything typed since. */
   restoreText(text: string): void {
     const { input } = this.o;
@@ -112,7 +124,7 @@ export class Composer {
   }
 
   private submit(): void {
-    if (this.busy) return;
+    if (this.busy || this.attachmentsPending > 0) return;
     const text = this.o.input.value;
     if (text.trim() === "") return;
     const model = this.model;
@@ -123,9 +135,13 @@ export class Composer {
   }
 
   private updateSendEnabled(): void {
-    // Disabled only while busy: an empty input just does nothing on click (CSS
-    // dims the button then), so scripted input that skips events still sends.
-    this.o.send.disabled = this.busy;
+    // Disabled only while busy or reading files: an empty input just does
+    // nothing on click (CSS dims the button then), so scripted input that
+    // skips events still sends.
+    const { send } = this.o;
+    send.disabled = this.busy || this.attachmentsPending > 0;
+    if (this.attachmentsPending > 0) send.title = "Waiting for the attached files to be read";
+    else send.removeAttribute("title");
   }
 
   private autoGrow(): void {

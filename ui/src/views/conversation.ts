@@ -9,6 +9,8 @@
 // - Code blocks get a "Copy" button, handled by one delegated listener.
 // - The last reply, when nothing is streaming, offers "Regenerate", and
 //   "Continue" when it was cut off (stopped, or the app was closed mid-reply).
+// - A user message's attachments show as chips above its text; a chip opens
+//   the preview of what the model received (`onPreviewAttachment`).
 // - Links are not handled here: main.ts intercepts every link click in the
 //   document and sends allowed URLs to the system browser.
 
@@ -16,7 +18,8 @@ import * as backend from "../backend";
 import { el } from "../dom";
 import { StreamingTail, type DeltaLike } from "../lib/stream";
 import { isNearBottom } from "../lib/util";
-import type { AppError, MessageView, RetryMode } from "../types";
+import type { AppError, AttachmentSummary, MessageView, RetryMode } from "../types";
+import { renderAttachmentList } from "./attachments";
 
 const PAGE_SIZE = 40;
 /** How many older pages to walk through at most to reach a search hit. */
@@ -33,6 +36,8 @@ export interface ConversationPaneOptions {
   onRetry(messageId: number, mode: RetryMode): void;
   /** The pane now shows conversation `id` (null: a new, unsaved chat). */
   onShown(id: number | null): void;
+  /** A sent message's attachment chip was clicked. */
+  onPreviewAttachment(attachmentId: number, name: string): void;
   onError(error: AppError): void;
 }
 
@@ -162,11 +167,12 @@ export class ConversationPane {
   }
 
   /** Shows the user's message at once, before the backend has stored it. */
-  addPendingUserMessage(text: string): void {
+  addPendingUserMessage(text: string, attachments: readonly AttachmentSummary[]): void {
     this.empty.hidden = true;
     this.pendingUser?.remove();
     this.removeRetryActions();
     const pending = renderMessageShell("user", null, "pending");
+    if (attachments.length > 0) pending.append(renderAttachmentList(attachments));
     const body = el("div", { className: "message-body plain", text });
     pending.append(body);
     this.pendingUser = pending;
@@ -389,6 +395,12 @@ export class ConversationPane {
       if (code) void copyWithFeedback(copy, code.textContent ?? "");
       return;
     }
+    const chip = target.closest<HTMLElement>(".message .chip-open")?.closest<HTMLElement>(".attachment-chip");
+    const attachmentId = Number(chip?.dataset.attachmentId);
+    if (chip && Number.isFinite(attachmentId)) {
+      this.options.onPreviewAttachment(attachmentId, chip.querySelector(".chip-name")?.textContent ?? "");
+      return;
+    }
     if (target.closest(".message-stop")) {
       this.options.onStop();
       return;
@@ -430,6 +442,8 @@ export function renderMessage(m: MessageView): HTMLElement {
     article.append(body);
     if (m.model) article.dataset.model = m.model;
   } else {
+    const attachments = m.attachments ?? [];
+    if (attachments.length > 0) article.append(renderAttachmentList(attachments));
     article.append(el("div", { className: "message-body plain", text: m.text }));
   }
   const status = renderStatus(m.status, m.error);

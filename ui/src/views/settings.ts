@@ -15,7 +15,7 @@
 //   without saving.
 
 import * as backend from "../backend";
-import { el } from "../dom";
+import { el, keepTabInside, returnFocusTo } from "../dom";
 import { toAppError } from "../lib/errors";
 import { modelChoices } from "../lib/models";
 import {
@@ -64,8 +64,6 @@ export interface SettingsPanelOptions {
 }
 
 type PanelField = SettingsField | "api-key";
-
-const FOCUSABLE = "input, select, textarea, button, [href], [tabindex]";
 
 export class SettingsPanel {
   /** What get_settings returned when the panel opened (null until loaded, or if it failed). */
@@ -357,16 +355,6 @@ export class SettingsPanel {
     target.focus();
   }
 
-  private focusables(): HTMLElement[] {
-    return Array.from(this.o.dialog.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
-      (e) =>
-        e.tabIndex >= 0 &&
-        !(e as HTMLInputElement).disabled &&
-        !e.closest("[hidden]") &&
-        e.getClientRects().length > 0,
-    );
-  }
-
   private onKey(event: KeyboardEvent): void {
     if (event.isComposing) return;
     if (event.key === "Escape") {
@@ -376,22 +364,7 @@ export class SettingsPanel {
       this.close();
       return;
     }
-    // WebKitGTK reports Shift+Tab (GDK's ISO_Left_Tab) as key "Unidentified", code "Tab".
-    const tab = event.key === "Tab" || event.code === "Tab";
-    if (!tab || event.altKey || event.ctrlKey || event.metaKey) return;
-    const items = this.focusables();
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (!first || !last) return;
-    const active = document.activeElement;
-    const inside = active instanceof Node && this.o.dialog.contains(active);
-    if (event.shiftKey && (active === first || !inside)) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && (active === last || !inside)) {
-      event.preventDefault();
-      first.focus();
-    }
+    keepTabInside(this.o.dialog, event);
   }
 
   private afterClose(): void {
@@ -400,9 +373,8 @@ export class SettingsPanel {
     // The key is not kept in the page once the panel is closed.
     this.o.apiKey.value = "";
     this.clearError();
-    const back = this.returnFocus;
+    returnFocusTo(this.returnFocus);
     this.returnFocus = null;
-    if (back && back.isConnected && !back.closest("[inert]") && !(back as HTMLButtonElement).disabled) back.focus();
     if (document.activeElement === null || document.activeElement === document.body) this.o.onClosed();
   }
 }

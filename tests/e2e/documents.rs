@@ -1,0 +1,336 @@
+//! Files attached to a message in the window: chips, errors, the preview,
+//! what reaches the service, search, and the chips after a restart.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::webdriver::{Element, Session};
+use super::{Fixture, open_app, send, wait_until};
+
+/// In the text file only: the question does not say it, so neither does
+/// the echoed reply, and search can only find it through the attachment.
+const WORD: &str = "quokkazebrafish";
+const TEXT_NAME: &str = "field-notes.txt";
+const IMAGE_NAME: &str = "swatch.png";
+const SPARE_NAME: &str = "spare.txt";
+const EMPTY_NAME: &str = "empty.txt";
+const HOSTILE_NAME: &str = "\"><img src=x onerror=alert(1)>.pdf";
+const QUESTION: &str = "What do these files say?";
+
+/// Hands files to the composer's file input, as the picker would: each is
+/// `[name, [bytes...]]`. `alert` is replaced first, so markup that ran would
+/// leave a trace instead of a modal.
+fn attach(s: &Session, files: &[(&str, Vec<u8>)]) {
+    let files: Vec<Value> = files
+        .iter()
+        .map(|(name, bytes)| json!([name, bytes]))
+        .collect();
+    s.execute(
+        "window.__alerts = window.__alerts || [];
+         window.alert = (m) => window.__alerts.push(String(m));
+         const input = document.querySelector('#attach-file');
+         const dt = new DataTransfer();
+         for (const [name, bytes] of arguments[0]) dt.items.add(new File([new Uint8Array(bytes)], name));
+         input.files = dt.files;
+         input.dispatchEvent(new Event('change'));",
+        json!([files]),
+    )
+    .unwrap();
+}
+
+/// The composer's chips: (name, state, text shown).
+fn chips(s: &Session, list: &str) -> Vec<(String, String, String)> {
+    let v = s
+        .execute(
+            "return [...document.querySelectorAll(arguments[0] + ' [role=listitem]')].map((li) =>
+               [li.querySelector('.chip-name').textContent, li.dataset.state, li.textContent])",
+            json!([list]),
+        )
+        .unwrap();
+    serde_json::from_value(v).unwrap()
+}
+
+fn chip<'a>(all: &'a [(String, String, String)], name: &str) -> &'a (String, String, String) {
+    all.iter()
+        .find(|c| c.0 == name)
+        .unwrap_or_else(|| panic!("no chip for {name}: {all:?}"))
+}
+
+fn by_label(s: &Session, label: &str) -> Element {
+    s.wait_for(&format!("[aria-label='{label}']"), Duration::from_secs(5))
+        .unwrap()
+}
+
+/// Clicks the chip of `name` in `list` and waits for its preview to show `what`
+/// (`pre` or `img`); returns the dialog's text, or the image's natural width.
+fn preview(s: &Session, list: &str, name: &str, what: &str) -> String {
+    let opened = s
+        .execute(
+            "const li = [...document.querySelectorAll(arguments[0] + ' [role=listitem]')]
+               .find((li) => li.querySelector('.chip-name').textContent === arguments[1]);
+             const open = li && li.querySelector('.chip-open');
+             if (!open) return false;
+             open.click();
+             return true;",
+            json!([list, name]),
+        )
+        .unwrap();
+    assert_eq!(opened, json!(true), "{name} has a chip that opens");
+    let dialog = s
+        .wait_for("[role=dialog][open]", Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(
+        s.attr(&dialog, "aria-label").unwrap().as_deref(),
+        Some(format!("Preview of {name}").as_str())
+    );
+    let mut shown = String::new();
+    wait_until("the preview's contents", Duration::from_secs(10), || {
+        let v = s
+            .execute(
+                "const d = document.querySelector('#preview');
+                 if (arguments[0] === 'img') {
+                   const img = d.querySelector('.preview-body img');
+                   return img && img.complete && img.naturalWidth > 0 ? String(img.naturalWidth) : null;
+                 }
+                 return d.querySelector('.preview-body pre')?.textContent ?? null;",
+                json!([what]),
+            )
+            .unwrap();
+        shown = v.as_str().unwrap_or_default().to_owned();
+        !v.is_null()
+    });
+    shown
+}
+
+fn close_preview(s: &Session) {
+    s.click(
+        &s.wait_for("#preview-close", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
+    wait_until("the preview to close", Duration::from_secs(5), || {
+        s.find_all("[role=dialog][open]").unwrap().is_empty()
+    });
+}
+
+#[test]
+fn files_are_attached_previewed_sent_found_and_kept() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let (width, height) = (3, 2);
+    {
+        let s = open_app(&driver);
+        // The button is there for the keyboard and the picker.
+        let button = by_label(&s, "Attach files");
+        assert_eq!(s.attr(&button, "type").unwrap().as_deref(), Some("button"));
+
+        attach(
+            &s,
+            &[
+                (
+                    TEXT_NAME,
+                    format!("Notes from the field.\nThe {WORD} was seen twice.\n").into_bytes(),
+                ),
+                (IMAGE_NAME, png(width, height)),
+                (SPARE_NAME, b"not needed after all".to_vec()),
+                (EMPTY_NAME, vec![]),
+                (
+                    HOSTILE_NAME,
+                    vec![0x00, 0xff, 0x13, 0x37, 0x00, 0xde, 0xad, 0xbe, 0xef, 0x00],
+                ),
+            ],
+        );
+        // Every file has its chip at once; then each is read.
+        assert_eq!(chips(&s, "#attachment-list").len(), 5);
+        let mut now = vec![];
+        wait_until("every file read", Duration::from_secs(30), || {
+            now = chips(&s, "#attachment-list");
+            now.iter().all(|c| c.1 != "waiting" && c.1 != "extracting")
+        });
+        assert_eq!(chip(&now, TEXT_NAME).1, "ready", "{now:?}");
+        assert_eq!(chip(&now, IMAGE_NAME).1, "ready", "{now:?}");
+        assert!(chip(&now, TEXT_NAME).2.contains("tokens"), "{now:?}");
+        assert!(chip(&now, IMAGE_NAME).2.contains("Image"), "{now:?}");
+        s.screenshot("documents-chips").unwrap();
+
+        // The refused files say why, naming the file; the hostile name is
+        // text, and nothing in it ran.
+        for name in [EMPTY_NAME, HOSTILE_NAME] {
+            let (_, state, text) = chip(&now, name);
+            assert_eq!(state, "error", "{name}: {now:?}");
+            assert!(
+                text.contains(&format!("“{name}”")),
+                "the message names {name}: {text}"
+            );
+        }
+        assert!(chip(&now, EMPTY_NAME).2.contains("empty"), "{now:?}");
+        assert!(
+            s.find_all("#composer img, #composer [onerror], .attachment-chip script")
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            s.execute("return window.__alerts", json!([])).unwrap(),
+            json!([])
+        );
+        s.screenshot("documents-error").unwrap();
+
+        // The preview is what the model will read.
+        let text = preview(&s, "#attachment-list", TEXT_NAME, "pre");
+        assert!(text.contains(WORD), "{text}");
+        s.screenshot("documents-preview").unwrap();
+        close_preview(&s);
+        let shown = preview(&s, "#attachment-list", IMAGE_NAME, "img");
+        assert_eq!(shown, width.to_string());
+        close_preview(&s);
+
+        // A chip removed is not sent.
+        s.click(&by_label(&s, &format!("Remove {SPARE_NAME}")))
+            .unwrap();
+        wait_until("the spare chip to go", Duration::from_secs(5), || {
+            chips(&s, "#attachment-list")
+                .iter()
+                .all(|c| c.0 != SPARE_NAME)
+        });
+
+        send(&s, QUESTION);
+        s.wait_for(
+            ".message.assistant[data-status='complete']",
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        wait_until(
+            "the composer's chips to clear",
+            Duration::from_secs(5),
+            || chips(&s, "#attachment-list").is_empty(),
+        );
+        let sent = chips(&s, ".message.user");
+        let names: Vec<&str> = sent.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(names, [TEXT_NAME, IMAGE_NAME], "the error chips stayed out");
+        s.screenshot("documents-sent").unwrap();
+
+        // What the service got: the files before the question, the last one
+        // marked for the prompt cache.
+        let body = fx.last_messages_request();
+        let user = body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rfind(|m| m["role"] == "user")
+            .unwrap();
+        let blocks = user["content"].as_array().unwrap();
+        let at = |what: &dyn Fn(&Value) -> bool| blocks.iter().position(what);
+        let doc = at(&|b| b["type"] == "document" && b["title"] == TEXT_NAME)
+            .unwrap_or_else(|| panic!("no document block titled {TEXT_NAME}: {blocks:?}"));
+        assert!(
+            serde_json::to_string(&blocks[doc]["source"])
+                .unwrap()
+                .contains(WORD),
+            "{:?}",
+            blocks[doc]
+        );
+        let image = at(&|b| b["type"] == "image").expect("an image block");
+        let question = at(&|b| b["type"] == "text" && b["text"] == QUESTION).expect("the question");
+        assert!(doc < question && image < question, "{blocks:?}");
+        let files: Vec<usize> = (0..blocks.len())
+            .filter(|&i| blocks[i]["type"] == "document" || blocks[i]["type"] == "image")
+            .collect();
+        assert_eq!(
+            files.len(),
+            2,
+            "the spare and the refused files were not sent: {blocks:?}"
+        );
+        let last_file = *files.last().unwrap();
+        assert!(
+            blocks[last_file].get("cache_control").is_some(),
+            "{:?}",
+            blocks[last_file]
+        );
+        assert!(
+            !serde_json::to_string(&body)
+                .unwrap()
+                .contains("not needed after all")
+        );
+
+        // Search finds the conversation by the word only the file has.
+        let search = s.wait_for("#search-input", Duration::from_secs(5)).unwrap();
+        s.type_text(&search, WORD).unwrap();
+        wait_until("a search hit", Duration::from_secs(10), || {
+            !s.find_all(".search-hit").unwrap().is_empty()
+        });
+    }
+
+    // After a restart the message still shows its chips, and they open.
+    let s = open_app(&driver);
+    let row = s
+        .wait_for(".conversation-row", Duration::from_secs(10))
+        .unwrap();
+    s.click(&row).unwrap();
+    let mut sent = vec![];
+    wait_until("the stored chips", Duration::from_secs(10), || {
+        sent = chips(&s, ".message.user");
+        sent.len() == 2
+    });
+    assert_eq!(chip(&sent, TEXT_NAME).1, "ready");
+    let text = preview(&s, ".message.user", TEXT_NAME, "pre");
+    assert!(text.contains(WORD), "{text}");
+    close_preview(&s);
+    let shown = preview(&s, ".message.user", IMAGE_NAME, "img");
+    assert_eq!(shown, width.to_string());
+    close_preview(&s);
+}
+
+/// A `width` × `height` RGB PNG, encoded here (stored deflate blocks) so the
+/// test needs no image crate.
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut raw = vec![];
+    for y in 0..height {
+        raw.push(0); // filter: none
+        for x in 0..width {
+            raw.extend([(x * 80) as u8, (y * 120) as u8, 200]);
+        }
+    }
+    let len = u16::try_from(raw.len()).unwrap();
+    let mut zlib = vec![0x78, 0x01, 0x01];
+    zlib.extend(len.to_le_bytes());
+    zlib.extend((!len).to_le_bytes());
+    zlib.extend(&raw);
+    zlib.extend(adler32(&raw).to_be_bytes());
+    let mut ihdr = vec![];
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]); // 8-bit RGB
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    for (kind, data) in [(&b"IHDR"[..], &ihdr[..]), (b"IDAT", &zlib), (b"IEND", &[])] {
+        out.extend(u32::try_from(data.len()).unwrap().to_be_bytes());
+        let typed: Vec<u8> = kind.iter().chain(data).copied().collect();
+        out.extend(&typed);
+        out.extend(crc32(&typed).to_be_bytes());
+    }
+    out
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in bytes {
+        c ^= u32::from(b);
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                0xedb8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+fn adler32(bytes: &[u8]) -> u32 {
+    let (mut a, mut b) = (1u32, 0u32);
+    for &x in bytes {
+        a = (a + u32::from(x)) % 65521;
+        b = (b + a) % 65521;
+    }
+    (b << 16) | a
+}
