@@ -499,3 +499,28 @@ async fn a_one_click_analysis_sets_the_conversations_system_prompt() {
     let req = message_requests(&s).pop().unwrap();
     assert_eq!(req["system"], "You are a document analysis expert.");
 }
+
+#[tokio::test]
+async fn files_alone_are_a_message_titled_by_their_names() {
+    let s = setup().await;
+    let outcome = send(
+        &s,
+        None,
+        "  ",
+        vec![prepared("notes.txt", NOTES.as_bytes())],
+    )
+    .await;
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(outcome.title, "notes.txt");
+    let req = message_requests(&s).pop().unwrap();
+    let blocks = req["messages"][0]["content"].as_array().unwrap();
+    assert_eq!(blocks.len(), 1, "no empty text block: {blocks:?}");
+    assert_eq!(blocks[0]["type"], "document");
+
+    let mut opts = SendOptions::new(None, " ", "claude-sonnet-4");
+    opts.attachments = Vec::new();
+    let refused = send_message(&s.store, &s.client, opts, CancellationToken::new(), |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(refused.message, "Type a message first.");
+}

@@ -215,18 +215,25 @@ pub async fn send_message(
 /// assistant's row exists so a crash mid-reply leaves a visible, interrupted
 /// message.
 async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared, AppError> {
-    if opts.text.trim().is_empty() {
+    // Files alone are a message too: the model reads them and answers.
+    if opts.text.trim().is_empty() && opts.attachments.is_empty() {
         return Err(AppError::new(
             ErrorCode::InvalidRequest,
             "Type a message first.",
         ));
     }
     let text = opts.text.clone();
+    let names: Vec<&str> = opts.attachments.iter().map(PreparedFile::name).collect();
+    let first_title = title_from_first_exchange(&text, &names.join(", "));
     let model = opts.model.clone();
     let system_prompt = opts.system_prompt.clone();
     let sampling = opts.sampling.clone();
     let conversation_id = opts.conversation_id;
-    let user_content = json!([{"type": "text", "text": text}]);
+    let user_content = if text.trim().is_empty() {
+        json!([])
+    } else {
+        json!([{"type": "text", "text": text}])
+    };
     let files: Vec<_> = opts
         .attachments
         .iter()
@@ -250,7 +257,7 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
                     id
                 }
                 None => s.create_conversation(&NewConversation {
-                    title: title_from_first_exchange(&text, ""),
+                    title: first_title,
                     model: model.clone(),
                     system_prompt,
                     sampling,
