@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "stop_stream",
     "list_conversations",
     "open_conversation",
+    "sampling_limits",
+    "update_conversation_settings",
     "search_history",
     "rename_conversation",
     "set_pinned",

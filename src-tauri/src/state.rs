@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use megallm_core::api::catalogue::CatalogueCache;
+use megallm_core::api::catalogue::{CatalogueCache, Scope};
+use megallm_core::api::models::ModelInfo;
 use megallm_core::api::{ApiKey, Client, ClientConfig};
 use megallm_core::chat::{DraftShelf, PresetLibrary};
 use megallm_core::documents::{self, Document};
@@ -88,6 +89,18 @@ impl AppState {
             presets: Mutex::new(presets),
             extractor: Extractor::new(),
         }
+    }
+
+    /// What the model list says about model `id` (window, price, reply
+    /// ceiling); `None` without a key or when the list does not name it.
+    pub async fn model_info(&self, id: &str) -> Option<ModelInfo> {
+        let client = self.client().await.ok()?;
+        let catalogue = self
+            .catalogue
+            .get(&client, Scope::MessagesApi, false)
+            .await
+            .ok()?;
+        catalogue.models.into_iter().find(|m| m.id == id)
     }
 
     /// The history, opening it on first use. A failure is not kept: the

@@ -140,15 +140,9 @@ impl Settings {
         if self.default_model.trim().is_empty() {
             return Err(invalid("Pick a default model."));
         }
-        if self.max_tokens == Some(0) {
-            return Err(invalid("Max tokens must be at least 1."));
-        }
-        if self.temperature.is_some_and(|t| !(0.0..=1.0).contains(&t)) {
-            return Err(invalid("Temperature must be between 0 and 1."));
-        }
-        if self.top_p.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-            return Err(invalid("Top-p must be between 0 and 1."));
-        }
+        // The same limits as a conversation's sampling panel.
+        crate::chat::check_sampling(&self.sampling_defaults(), None)
+            .map_err(|e| invalid(&e.message))?;
         if !(1..=100).contains(&self.max_concurrent) {
             return Err(invalid(
                 "Concurrent requests must be between 1 and 100 (Basic tier: 10, Pro: 40).",

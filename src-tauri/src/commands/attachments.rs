@@ -1,7 +1,6 @@
 //! Files attached in the composer: read off the main thread, held on the
 //! backend as drafts until sent, previewed exactly as the model gets them.
 
-use megallm_core::api::catalogue::Scope;
 use megallm_core::chat::{
     AttachmentDraft, AttachmentPreview, PreparedFile, SendBudget, Trim, draft_request, send_budget,
     stored_preview,
@@ -102,12 +101,7 @@ pub async fn estimate_send(
             .await?
     };
     let client = state.client().await?;
-    let info = state
-        .catalogue
-        .get(&client, Scope::MessagesApi, false)
-        .await
-        .ok()
-        .and_then(|c| c.models.into_iter().find(|m| m.id == model));
+    let info = state.model_info(&model).await;
     Ok(send_budget(&client, &req, info.as_ref()).await)
 }
 

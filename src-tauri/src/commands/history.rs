@@ -1,5 +1,8 @@
-use megallm_core::chat::{ConversationView, conversation_view};
-use megallm_core::store::types::{ConversationId, MessageId};
+use megallm_core::chat::{
+    ConversationView, SAMPLING_LIMITS, SamplingLimits, checked_conversation_settings,
+    conversation_view,
+};
+use megallm_core::store::types::{Conversation, ConversationId, ConversationSettings, MessageId};
 use megallm_core::store::{
     ConversationPage, ExportFormat, ListCursor, ListQuery, SearchHit, SearchQuery, now_ms,
 };
@@ -268,4 +271,31 @@ pub async fn watch_history(
         }
     });
     Ok(())
+}
+
+/// The limits the sampling controls show and enforce.
+#[tauri::command]
+pub async fn sampling_limits() -> Result<SamplingLimits, AppError> {
+    Ok(SAMPLING_LIMITS)
+}
+
+/// Saves a conversation's model, system prompt and sampling (checked
+/// against the limits and the model's reply ceiling); they apply from the
+/// next message on. Returns the conversation as stored.
+#[tauri::command]
+pub async fn update_conversation_settings(
+    state: State<'_, AppState>,
+    id: ConversationId,
+    settings: ConversationSettings,
+) -> Result<Conversation, AppError> {
+    let model = state.model_info(&settings.model).await;
+    let settings = checked_conversation_settings(settings, model.as_ref())?;
+    state
+        .store()
+        .await?
+        .write(move |s| {
+            s.update_conversation_settings(id, &settings)?;
+            s.get_conversation(id)
+        })
+        .await
 }

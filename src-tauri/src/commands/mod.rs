@@ -25,6 +25,8 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         chat::stop_stream,
         history::list_conversations,
         history::open_conversation,
+        history::sampling_limits,
+        history::update_conversation_settings,
         history::search_history,
         history::rename_conversation,
         history::set_pinned,

@@ -8,6 +8,7 @@ mod drafts;
 pub mod presets;
 mod render;
 mod request;
+pub mod sampling;
 mod send;
 pub mod view;
 
@@ -21,5 +22,9 @@ pub use drafts::{AttachmentDraft, DraftShelf, MAX_DRAFT_BYTES, Trim};
 pub use presets::{PRESETS_KEY, Preset, PresetLibrary, PresetOffer, builtin_presets};
 pub use render::{conversation_view, message_view, render_content};
 pub use request::build_request;
+pub use sampling::{
+    SAMPLING_LIMITS, SamplingLimits, check_sampling, checked_conversation_settings,
+    max_tokens_limit,
+};
 pub use send::{RetryMode, SendMode, SendOptions, TurnOutcome, send_message};
 pub use view::{ConversationView, MessageView, StreamUpdate, TurnResult};
