@@ -266,6 +266,52 @@ fn reply_streams_in_then_survives_a_restart() {
 }
 
 #[test]
+fn a_long_code_block_streams_into_one_element_that_only_grows() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    send(&s, "Write it out [[code:600]] [[rate:1500]]");
+    let code = s
+        .wait_for(".stream-tail pre code", Duration::from_secs(20))
+        .unwrap();
+    // The same element is read again and again while the block grows: a
+    // re-render of the tail would replace it (a stale reference).
+    let mut seen = String::new();
+    let mut grew = 0;
+    while s
+        .find_all(".message.assistant[data-status='streaming']")
+        .unwrap()
+        .len()
+        == 1
+    {
+        let Ok(text) = s.text(&code) else {
+            // Only the block's end (its closing fence) may re-render it.
+            break;
+        };
+        assert!(text.starts_with(seen.trim_end()), "the code only grows");
+        if text.len() > seen.len() {
+            grew += 1;
+        }
+        seen = text;
+    }
+    assert!(grew >= 3, "watched the block grow {grew} times");
+    assert!(seen.contains("let v0 = \"<0> & more\";"), "escaped as text");
+    let done = s
+        .wait_for(
+            ".message.assistant[data-status='complete'] pre code",
+            Duration::from_secs(60),
+        )
+        .unwrap();
+    let full = s.text(&done).unwrap();
+    assert!(
+        full.starts_with(seen.trim_end()),
+        "what streamed is what stays"
+    );
+    assert!(full.trim_end().ends_with("let v599 = \"<599> & more\";"));
+    s.screenshot("long-code-block").unwrap();
+}
+
+#[test]
 fn markdown_renders_safely() {
     let fx = Fixture::new(0.0);
     let driver = fx.driver();

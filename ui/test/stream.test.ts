@@ -79,6 +79,25 @@ describe("StreamingTail", () => {
     assert.deepEqual(calls, [0]);
   });
 
+  test("extending text is added inside the tail, and a later re-render replaces it", () => {
+    const el = new FakeTail();
+    const added: string[] = [];
+    const s = new StreamingTail(el, "", (_tail, text) => {
+      added.push(text);
+      el.charsWritten += text.length;
+    });
+    s.apply({ append_html: "", tail_html: "<pre><code>a\n</code></pre>", tail_text: "" });
+    const before = el.charsWritten;
+    for (let i = 0; i < 1000; i++) s.apply({ append_html: "", tail_text: `line ${i}\n` });
+    assert.equal(added.length, 1000);
+    // Each extension costs its own size; the tail is never rewritten.
+    assert.equal(el.charsWritten - before, added.join("").length);
+    assert.deepEqual(el.ops, ["set"]);
+    // The same HTML as before must still land after text was added.
+    assert.equal(s.apply({ append_html: "", tail_html: "<pre><code>a\n</code></pre>" }), true);
+    assert.deepEqual(el.ops, ["set", "set"]);
+  });
+
   test("an initial tail is written once", () => {
     const el = new FakeTail();
     const s = new StreamingTail(el, "<p>start</p>");

@@ -124,9 +124,17 @@ fn defang(event: Event<'_>) -> Event<'_> {
 pub struct RenderDelta {
     /// HTML of blocks that just became complete: append it.
     pub append_html: String,
-    /// HTML of the block still being written: replace the previous tail.
-    pub tail_html: String,
+    /// HTML of the block still being written: replace the previous tail
+    /// with it. `None`: the tail's HTML stays as it is.
+    pub tail_html: Option<String>,
+    /// Escaped text to add at the end of the tail, after `tail_html` if
+    /// both are set, inside its innermost last block (the `code` of a code
+    /// block, the `p` of a paragraph): see [`StreamRenderer`].
+    pub tail_text: String,
 }
+
+/// A tail up to this long is re-rendered whole on every push.
+const SMALL_TAIL: usize = 4096;
 
 /// Renders a growing markdown text incrementally.
 ///
@@ -148,6 +156,13 @@ pub struct StreamRenderer {
     /// Just after a blank line that will be a boundary if the next
     /// non-blank line is unindented.
     pending_boundary: Option<usize>,
+    /// How much of the tail was rendered as HTML last time; 0 after a
+    /// boundary (the new tail has not been rendered).
+    tail_rendered_len: usize,
+    /// Whether that render was inside an open code fence.
+    tail_in_code: bool,
+    /// Bytes of `source` the view shows, as HTML or appended text.
+    shown_end: usize,
 }
 
 impl StreamRenderer {
@@ -196,15 +211,102 @@ impl StreamRenderer {
         let append_html = if boundary > self.stable_end {
             let html = render(&self.source[self.stable_end..boundary]);
             self.stable_end = boundary;
+            self.tail_rendered_len = 0;
             html
         } else {
             String::new()
         };
+        let (tail_html, tail_text) = self.tail_update(false);
         RenderDelta {
             append_html,
-            tail_html: render(&self.source[self.stable_end..]),
+            tail_html,
+            tail_text,
         }
     }
+
+    /// The tail rendered properly, for the end of a stream.
+    pub fn finish(&mut self) -> RenderDelta {
+        let (tail_html, tail_text) = self.tail_update(true);
+        RenderDelta {
+            append_html: String::new(),
+            tail_html,
+            tail_text,
+        }
+    }
+
+    fn tail_update(&mut self, force: bool) -> (Option<String>, String) {
+        let tail_len = self.source.len() - self.stable_end;
+        let in_code = self.fence.is_some();
+        let fresh = self.tail_rendered_len == 0 || in_code != self.tail_in_code;
+        let extend = !force
+            && !fresh
+            && (in_code || (tail_len > SMALL_TAIL && tail_len < self.tail_rendered_len * 3 / 2));
+        if extend {
+            let text = escape_text(&self.source[self.shown_end..]);
+            self.shown_end = self.source.len();
+            return (None, text);
+        }
+        let tail = &self.source[self.stable_end..];
+        self.tail_rendered_len = tail_len.max(1);
+        self.tail_in_code = in_code;
+        self.shown_end = self.source.len();
+        (Some(render(tail).trim_end().to_owned()), String::new())
+    }
+}
+
+/// The block elements a tail's appended text goes into: the view descends
+/// through the tail's last children while they are one of these.
+pub const TAIL_TEXT_CONTAINERS: [&str; 7] = ["p", "pre", "code", "ul", "ol", "li", "blockquote"];
+
+/// The view's tail as a string, applying deltas the way the webview does
+/// (`ui/src/lib/stream.ts`): the spec tests check the streamed view against.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TailModel {
+    pub html: String,
+}
+
+impl TailModel {
+    pub fn apply(&mut self, d: &RenderDelta) {
+        if let Some(h) = &d.tail_html {
+            self.html.clone_from(h);
+        }
+        if d.tail_text.is_empty() {
+            return;
+        }
+        // Step back over closing tags of the containers (and the white
+        // space between them) at the end: the text goes inside them.
+        let mut at = self.html.len();
+        loop {
+            let before = self.html[..at].trim_end();
+            let Some(open) = before.rfind("</") else {
+                break;
+            };
+            let tag = &before[open + 2..];
+            let closes_container = tag
+                .strip_suffix('>')
+                .is_some_and(|name| TAIL_TEXT_CONTAINERS.contains(&name));
+            if !closes_container {
+                break;
+            }
+            at = open;
+        }
+        self.html.insert_str(at, &d.tail_text);
+    }
+}
+
+/// Escapes text for an HTML text node, as the sanitizer serializes one.
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn fence_marker(line: &str) -> Option<(char, usize, &str)> {
@@ -229,6 +331,7 @@ fn closes_fence(line: &str, (c, n): (char, usize)) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -273,15 +376,19 @@ mod tests {
     fn stream_equals_whole(text: &str, piece: usize) {
         let mut r = StreamRenderer::new();
         let mut html = String::new();
-        let mut tail = String::new();
         let chars: Vec<char> = text.chars().collect();
+        let mut model = TailModel::default();
         for chunk in chars.chunks(piece) {
             let s: String = chunk.iter().collect();
             let d = r.push(&s);
-            html.push_str(&d.append_html);
-            tail = d.tail_html;
+            if !d.append_html.is_empty() {
+                html.push_str(&d.append_html);
+                model = TailModel::default();
+            }
+            model.apply(&d);
         }
-        html.push_str(&tail);
+        model.apply(&r.finish());
+        html.push_str(&model.html);
         let normalize = |s: &str| s.split_whitespace().collect::<String>();
         assert_eq!(normalize(&html), normalize(&render(text)), "piece {piece}");
         assert_eq!(r.source(), text);
@@ -308,7 +415,7 @@ mod tests {
             if !d.append_html.is_empty() {
                 appended += 1;
             }
-            max_tail = max_tail.max(d.tail_html.len());
+            max_tail = max_tail.max(d.tail_html.map_or(0, |t| t.len()));
         }
         assert!(appended >= 498, "blocks became stable: {appended}");
         assert!(max_tail < 200, "tail stays one block long: {max_tail}");
@@ -319,6 +426,97 @@ mod tests {
         let mut r = StreamRenderer::new();
         let d = r.push("```\nline 1\n\nline 2\n\nmore\n");
         assert!(d.append_html.is_empty());
-        assert!(d.tail_html.contains("line 1\n\nline 2"));
+        assert!(d.tail_html.unwrap().contains("line 1\n\nline 2"));
+    }
+
+    /// Streams `text` in `piece`-char pushes; returns the bytes of tail HTML
+    /// sent per byte of the final HTML (a re-render per push would make it
+    /// grow with the length; linear work keeps it a small constant), and checks the view equals a fresh render after every push
+    /// while `exact` (code blocks) and at the end always.
+    fn tail_work(text: &str, piece: usize, exact: bool) -> f64 {
+        let mut r = StreamRenderer::new();
+        let mut model = TailModel::default();
+        let mut sent = 0;
+        let chars: Vec<char> = text.chars().collect();
+        let mut so_far = String::new();
+        for chunk in chars.chunks(piece) {
+            let s: String = chunk.iter().collect();
+            so_far.push_str(&s);
+            let d = r.push(&s);
+            assert!(d.append_html.is_empty(), "one block");
+            sent += d.tail_html.as_ref().map_or(0, String::len) + d.tail_text.len();
+            model.apply(&d);
+            if exact {
+                assert_eq!(
+                    model.html,
+                    render(&so_far).trim_end(),
+                    "after {} chars",
+                    so_far.len()
+                );
+            }
+        }
+        model.apply(&r.finish());
+        let whole = render(text);
+        assert_eq!(model.html, whole.trim_end());
+        sent as f64 / whole.len() as f64
+    }
+
+    #[test]
+    fn a_long_code_block_is_extended_not_re_rendered() {
+        let mut code = String::from("Here:\n```rust\n");
+        for i in 0..3000 {
+            code.push_str(&format!("let x{i} = \"<&>\" ; // {i}\n"));
+        }
+        // Each byte of the block crosses about once, not once a push.
+        let ratio = tail_work(&code, 97, true);
+        assert!(ratio < 1.5, "{ratio}");
+    }
+
+    /// Work per byte stays flat when the block doubles: linear, where a
+    /// re-render per push would double it.
+    fn assert_linear(make: impl Fn(usize) -> String) {
+        let once = tail_work(&make(4000), 64, false);
+        let twice = tail_work(&make(8000), 64, false);
+        assert!(twice < once * 1.25, "{once} then {twice} per byte");
+        assert!(twice < 8.0, "{twice}");
+    }
+
+    #[test]
+    fn a_long_paragraph_costs_linear_work() {
+        assert_linear(|n| (0..n).map(|i| format!("w{i} *e* ")).collect());
+    }
+
+    #[test]
+    fn a_growing_table_costs_linear_work() {
+        assert_linear(|n| {
+            let mut table = String::from("| a | b |\n|---|---|\n");
+            for i in 0..n {
+                table.push_str(&format!("| {i} | **{i}** |\n"));
+            }
+            table
+        });
+    }
+
+    #[test]
+    fn appended_text_goes_inside_the_innermost_block() {
+        let mut m = TailModel {
+            html: "<p>a <strong>b</strong></p>".into(),
+        };
+        m.apply(&RenderDelta {
+            tail_text: " c".into(),
+            ..RenderDelta::default()
+        });
+        assert_eq!(m.html, "<p>a <strong>b</strong> c</p>");
+        let mut m = TailModel {
+            html: "<pre><code class=\"language-rust\">x\n</code></pre>".into(),
+        };
+        m.apply(&RenderDelta {
+            tail_text: "y".into(),
+            ..RenderDelta::default()
+        });
+        assert_eq!(
+            m.html,
+            "<pre><code class=\"language-rust\">x\ny</code></pre>"
+        );
     }
 }

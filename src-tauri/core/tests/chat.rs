@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use megallm_core::chat::{SendMode, SendOptions, StreamUpdate, TurnOutcome, send_message};
-use megallm_core::markdown::render;
+use megallm_core::markdown::{RenderDelta, TailModel, render};
 use megallm_core::store::Store;
 use megallm_core::store::types::{MessageStatus, Role};
 use tokio_util::sync::CancellationToken;
@@ -102,19 +102,27 @@ async fn deltas_are_batched_and_add_up_to_the_final_render() {
         deltas.len()
     );
     let mut html = String::new();
-    let mut tail = String::new();
+    let mut tail = TailModel::default();
     for u in &deltas {
         if let StreamUpdate::Delta {
             append_html,
             tail_html,
+            tail_text,
             ..
         } = u
         {
-            html.push_str(append_html);
-            tail.clone_from(tail_html);
+            if !append_html.is_empty() {
+                html.push_str(append_html);
+                tail = TailModel::default();
+            }
+            tail.apply(&RenderDelta {
+                append_html: append_html.clone(),
+                tail_html: tail_html.clone(),
+                tail_text: tail_text.clone(),
+            });
         }
     }
-    html.push_str(&tail);
+    html.push_str(&tail.html);
     let squash = |s: &str| s.split_whitespace().collect::<String>();
     assert_eq!(squash(&html), squash(&render(&out.assistant.text)));
 }

@@ -20,6 +20,10 @@ pub struct Markers {
     pub tool: bool,
     pub thinking: bool,
     pub long: Option<usize>,
+    /// `[[code:N]]`: one fenced Rust block of N lines.
+    pub code: Option<usize>,
+    /// `[[line:N]]`: one paragraph of N words on a single line.
+    pub line: Option<usize>,
     pub rate: Option<f64>,
     pub fault: Option<String>,
 }
@@ -42,6 +46,12 @@ impl Markers {
                 ("thinking", None) => m.thinking = true,
                 ("long", Some(n)) => {
                     m.long = n.parse::<usize>().ok().map(|n| n.min(MAX_LONG_WORDS))
+                }
+                ("code", Some(n)) => {
+                    m.code = n.parse::<usize>().ok().map(|n| n.min(MAX_LONG_WORDS))
+                }
+                ("line", Some(n)) => {
+                    m.line = n.parse::<usize>().ok().map(|n| n.min(MAX_LONG_WORDS))
                 }
                 ("rate", Some(r)) => m.rate = parse_rate(r),
                 ("fault", Some(spec)) if m.fault.is_none() => m.fault = Some(spec.to_owned()),
@@ -165,6 +175,10 @@ pub fn plan(req: &MessageRequest, n: u64) -> Reply {
         raw.push(Raw::Text(MARKDOWN.to_owned()));
     } else if let Some(words) = markers.long {
         raw.push(Raw::Text(long_prose(words)));
+    } else if let Some(lines) = markers.code {
+        raw.push(Raw::Text(long_code(lines)));
+    } else if let Some(words) = markers.line {
+        raw.push(Raw::Text(long_prose(words).replace('\n', " ")));
     } else {
         raw.push(Raw::Text(format!("Echo: {}", req.last_user_text)));
     }
@@ -383,6 +397,17 @@ const WORDS: &[&str] = &[
     "slowly",
     "bright",
 ];
+
+/// A fenced Rust block of `lines` numbered lines, with characters that
+/// need escaping, between a sentence before and after.
+pub fn long_code(lines: usize) -> String {
+    let mut out = String::from("Here is the code:\n\n```rust\n");
+    for i in 0..lines {
+        out.push_str(&format!("let v{i} = \"<{i}> & more\";\n"));
+    }
+    out.push_str("```\n\nThat is all.");
+    out
+}
 
 /// `words` words of varied, deterministic prose: sentences of 6-15 words,
 /// a paragraph break every 60 words.

@@ -2,10 +2,13 @@
 // needs so it is unit-tested under node with a fake element.
 //
 // A reply in progress is rendered as: [finished blocks...][tail]. Each delta
-// carries `append_html` (blocks that just became complete) and `tail_html` (the
-// block still being written). Applying one costs O(size of the delta): the new
-// blocks are parsed and inserted before the tail, and only the tail's own
-// content is replaced. Nothing already finished is touched or re-serialized.
+// carries `append_html` (blocks that just became complete), `tail_html` (the
+// block still being written, when it was re-rendered) and `tail_text`
+// (escaped text that extends the tail: a growing code block, or a long block
+// between its re-renders; see the core's markdown::StreamRenderer). Applying
+// one costs O(size of the delta): new blocks are inserted before the tail,
+// the tail is replaced only when re-rendered, and extending text is parsed on
+// its own. Nothing already finished is touched or re-serialized.
 
 /** What the updater needs of the tail element (a subset of `Element`). */
 export interface TailElement {
@@ -15,19 +18,49 @@ export interface TailElement {
 
 export interface DeltaLike {
   append_html: string;
-  tail_html: string;
+  tail_html?: string;
+  tail_text?: string;
+}
+
+/**
+ * The blocks extending text goes into: it is added inside the tail's last
+ * child while that child is one of these (the `code` of a `pre`, a `p`, a
+ * list item...). Mirrors the core's `markdown::TAIL_TEXT_CONTAINERS`.
+ */
+const TEXT_CONTAINERS = new Set(["P", "PRE", "CODE", "UL", "OL", "LI", "BLOCKQUOTE"]);
+
+/** Adds escaped text at the end of `root`'s innermost last block. */
+export function appendInnermost(root: Element, escapedText: string): void {
+  let el = root;
+  for (;;) {
+    let last = el.lastChild;
+    // White space between tags is not content: step over it.
+    while (last && last.nodeType === 3 && (last.textContent ?? "").trim() === "") {
+      last = last.previousSibling;
+    }
+    if (last instanceof Element && TEXT_CONTAINERS.has(last.tagName)) el = last;
+    else break;
+  }
+  el.insertAdjacentHTML("beforeend", escapedText);
 }
 
 export class StreamingTail<E extends TailElement = TailElement> {
   /** What the tail holds now; kept here so it is never read back from the DOM. */
   private current: string;
+  /** Text was added to the tail since `current` was set. */
+  private extended = false;
 
-  constructor(readonly tail: E, initialTailHtml = "") {
+  constructor(
+    readonly tail: E,
+    initialTailHtml = "",
+    private readonly extend: (tail: E, escapedText: string) => void = (tail, text) =>
+      appendInnermost(tail as unknown as Element, text),
+  ) {
     this.current = initialTailHtml;
     if (initialTailHtml !== "") tail.innerHTML = initialTailHtml;
   }
 
-  /** The tail's current HTML, as last set. */
+  /** The tail's HTML as last set (before any extending text). */
   get tailHtml(): string {
     return this.current;
   }
@@ -44,9 +77,16 @@ export class StreamingTail<E extends TailElement = TailElement> {
       this.tail.insertAdjacentHTML("beforebegin", delta.append_html);
       changed = true;
     }
-    if (delta.tail_html !== this.current) {
+    if (delta.tail_html !== undefined && (this.extended || delta.tail_html !== this.current)) {
       this.tail.innerHTML = delta.tail_html;
       this.current = delta.tail_html;
+      this.extended = false;
+      changed = true;
+    }
+    if (delta.tail_text) {
+      this.extend(this.tail, delta.tail_text);
+      // The tail now holds more than `current`: the next re-render must land.
+      this.extended = true;
       changed = true;
     }
     return changed;

@@ -225,7 +225,7 @@ export class ConversationPane {
     element.append(body, renderStreamingStatus());
     if (replaced) replaced.replaceWith(element);
     else this.list.append(element);
-    this.stream = { assistantId, element, body, tail: new StreamingTail(tailEl) };
+    this.stream = { assistantId, element, body, tail: new StreamingTail<HTMLElement>(tailEl) };
     this.scrollToBottom();
     return true;
   }

@@ -621,6 +621,7 @@ fn flush(
     sink(StreamUpdate::Delta {
         append_html: d.append_html,
         tail_html: d.tail_html,
+        tail_text: d.tail_text,
         text: std::mem::take(pending),
     });
 }

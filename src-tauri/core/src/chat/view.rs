@@ -86,10 +86,15 @@ pub enum StreamUpdate {
     },
     /// New text: `append_html` holds blocks that are now complete (append
     /// them), `tail_html` the block still being written (replace the previous
-    /// tail with it).
+    /// tail with it; absent when unchanged), and `tail_text` escaped text to
+    /// add at the end of the tail's innermost last block (see
+    /// `markdown::StreamRenderer` and `markdown::TailModel`).
     Delta {
         append_html: String,
-        tail_html: String,
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none")]
+        tail_html: Option<String>,
+        tail_text: String,
         /// The raw text this update adds, for text consumers (the CLI);
         /// the webview needs only the HTML.
         #[serde(skip)]
