@@ -72,17 +72,28 @@ pub fn render(markdown: &str) -> String {
     sanitizer().clean(&out).to_string()
 }
 
-/// Escapes plain text for HTML (for text that is not markdown).
+/// Escapes plain text for HTML (for text that is not markdown), quotes
+/// included so it is safe in attribute values too.
 pub fn escape(text: &str) -> String {
+    escape_where(text, |c| match c {
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    })
+}
+
+/// Escapes `< > &` and what `more` names.
+fn escape_where(text: &str, more: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+            c => match more(c) {
+                Some(entity) => out.push_str(entity),
+                None => out.push(c),
+            },
         }
     }
     out
@@ -296,17 +307,7 @@ impl TailModel {
 
 /// Escapes text for an HTML text node, as the sanitizer serializes one.
 fn escape_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '\u{a0}' => out.push_str("&nbsp;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_where(text, |c| (c == '\u{a0}').then_some("&nbsp;"))
 }
 
 fn fence_marker(line: &str) -> Option<(char, usize, &str)> {
