@@ -12,6 +12,7 @@ const COMMANDS: &[&str] = &[
     "preview_attachment",
     "estimate_send",
     "trim_attachment",
+    "set_send_original",
     "send_message",
     "retry_reply",
     "stop_stream",

@@ -27,6 +27,7 @@ const summary = (name: string, extra: Partial<AttachmentSummary> = {}): Attachme
   tokens: 2,
   truncated: false,
   notes: [],
+  send_original: false,
   ...extra,
 });
 

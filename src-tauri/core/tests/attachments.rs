@@ -524,3 +524,102 @@ async fn files_alone_are_a_message_titled_by_their_names() {
         .unwrap_err();
     assert_eq!(refused.message, "Type a message first.");
 }
+
+mod original_pdf {
+    use super::*;
+    use megallm_core::documents::{Document, DocumentKind};
+
+    fn pdf_file() -> PreparedFile {
+        let doc = Document {
+            name: "scan.pdf".into(),
+            kind: DocumentKind::Pdf,
+            text: Some("[Page 1]\n\nThe text of the PDF.".into()),
+            image: None,
+            pages: Some(1),
+            sheets: None,
+            truncated: false,
+            notes: Vec::new(),
+        };
+        let mut f = PreparedFile::new(b"%PDF-1.7 stand-in bytes".to_vec(), doc);
+        f.set_send_original(true).unwrap();
+        f
+    }
+
+    async fn with_mock(config: megallm_mock::MockConfig) -> Setup {
+        let mut s = setup().await;
+        let mock = megallm_mock::MockServer::start(config).await.unwrap();
+        let mut cfg = megallm_core::api::ClientConfig::new(
+            mock.base_url(),
+            megallm_core::api::ApiKey::new("k").unwrap(),
+        );
+        cfg.retry.max_retries = 0;
+        s.client = megallm_core::api::Client::new(cfg).unwrap();
+        s.mock = mock;
+        s
+    }
+
+    #[tokio::test]
+    async fn an_opted_in_pdf_goes_as_itself_on_every_turn() {
+        let s = setup().await;
+        let file = pdf_file();
+        assert!(file.summary().send_original);
+        let first = send(&s, None, "What is in it?", vec![file]).await;
+        assert!(first.error.is_none(), "{:?}", first.error);
+        send(&s, Some(first.conversation_id), "More?", Vec::new()).await;
+        for req in message_requests(&s) {
+            let doc = &req["messages"][0]["content"][0];
+            assert_eq!(doc["source"]["type"], "base64");
+            assert_eq!(doc["source"]["media_type"], "application/pdf");
+            assert_eq!(doc["title"], "scan.pdf");
+        }
+        let not_pdf = prepared("a.txt", b"x").set_send_original(true);
+        assert!(not_pdf.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_service_without_pdf_support_gets_the_text_and_is_remembered() {
+        let s = with_mock(megallm_mock::MockConfig {
+            no_pdf_blocks: true,
+            ..megallm_mock::MockConfig::default()
+        })
+        .await;
+        let first = send(&s, None, "What is in it?", vec![pdf_file()]).await;
+        assert!(first.error.is_none(), "{:?}", first.error);
+        let sent = message_requests(&s);
+        assert_eq!(sent.len(), 2);
+        assert_eq!(
+            sent[0]["messages"][0]["content"][0]["source"]["type"],
+            "base64"
+        );
+        let text = &sent[1]["messages"][0]["content"][0];
+        assert_eq!(text["source"]["type"], "text");
+        assert_eq!(text["source"]["data"], "[Page 1]\n\nThe text of the PDF.");
+        send(&s, Some(first.conversation_id), "More?", Vec::new()).await;
+        let sent = message_requests(&s);
+        assert_eq!(sent.len(), 3, "remembered: no second refusal");
+        assert_eq!(
+            sent[2]["messages"][0]["content"][0]["source"]["type"],
+            "text"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_service_without_document_blocks_gets_the_pdf_as_framed_text() {
+        let s = with_mock(megallm_mock::MockConfig {
+            no_document_blocks: true,
+            ..megallm_mock::MockConfig::default()
+        })
+        .await;
+        let first = send(&s, None, "What is in it?", vec![pdf_file()]).await;
+        assert!(first.error.is_none(), "{:?}", first.error);
+        let last = message_requests(&s).pop().unwrap();
+        let block = &last["messages"][0]["content"][0];
+        assert_eq!(block["type"], "text");
+        assert!(
+            block["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("<document title=\"scan.pdf\">")
+        );
+    }
+}

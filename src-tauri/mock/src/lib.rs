@@ -13,7 +13,8 @@
 //! should_retry=true|false shape=megallm after=N`. `GET /_mock/requests`
 //! returns the request log, `POST /_mock/reset` clears it and the fault
 //! counters. `MockConfig::no_document_blocks` (`--no-document-blocks`)
-//! refuses `document` blocks like a text-and-images-only proxy.
+//! refuses `document` blocks like a text-and-images-only proxy;
+//! `no_pdf_blocks` (`--no-pdf-blocks`) refuses PDFs sent as themselves.
 
 mod error;
 mod fault;
@@ -73,6 +74,9 @@ pub struct MockConfig {
     /// Refuse `document` blocks the way a proxy that only knows text and
     /// images does (MegaLLM's published spec lists no document block).
     pub no_document_blocks: bool,
+    /// Refuse PDFs sent as base64 `document` blocks, as a model or proxy
+    /// without PDF support does.
+    pub no_pdf_blocks: bool,
 }
 
 impl Default for MockConfig {
@@ -84,6 +88,7 @@ impl Default for MockConfig {
             models_list: ModelsList::Seeds,
             models_fault: None,
             no_document_blocks: false,
+            no_pdf_blocks: false,
         }
     }
 }

@@ -52,6 +52,9 @@ struct Args {
     /// proxy does.
     #[arg(long)]
     no_document_blocks: bool,
+    /// Reject PDFs sent as base64 document blocks with a 400.
+    #[arg(long)]
+    no_pdf_blocks: bool,
 }
 
 #[tokio::main]
@@ -82,6 +85,7 @@ async fn main() -> ExitCode {
         },
         models_fault: args.models_fault,
         no_document_blocks: args.no_document_blocks,
+        no_pdf_blocks: args.no_pdf_blocks,
     };
     let signalled = match shutdown_signal() {
         Ok(f) => f,

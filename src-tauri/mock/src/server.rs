@@ -321,6 +321,11 @@ fn handle_messages(
              tags: 'text', 'image', 'tool_use', 'tool_result'"
         )));
     }
+    if state.config.no_pdf_blocks && validate::has_pdf_document(&body) {
+        return Err(ApiError::invalid(
+            "This model does not support PDF input. Send the document's text instead.",
+        ));
+    }
     let req = validate::message_request(&body, endpoint)?;
     let model = catalogue(state)
         .find_chat(&req.model)

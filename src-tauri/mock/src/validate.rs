@@ -507,3 +507,19 @@ pub fn find_block(body: &Value, kind: &str) -> Option<String> {
             .map(|j| format!("messages.{i}.content.{j}"))
     })
 }
+
+/// Whether any message carries a PDF as a base64 `document` source.
+pub fn has_pdf_document(body: &Value) -> bool {
+    let Some(messages) = body.get("messages").and_then(Value::as_array) else {
+        return false;
+    };
+    messages
+        .iter()
+        .filter_map(|m| m.get("content")?.as_array())
+        .flatten()
+        .any(|b| {
+            b.get("type").and_then(Value::as_str) == Some("document")
+                && b.pointer("/source/media_type").and_then(Value::as_str)
+                    == Some("application/pdf")
+        })
+}

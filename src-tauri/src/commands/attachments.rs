@@ -115,3 +115,15 @@ pub async fn trim_attachment(
 ) -> Result<AttachmentDraft, AppError> {
     state.drafts.trim(&draft_id, trim)
 }
+
+/// Sends a PDF draft as itself (the model reads its pages, images
+/// included) or as its text; if the service refuses PDFs, its text goes
+/// instead, automatically.
+#[tauri::command]
+pub async fn set_send_original(
+    state: State<'_, AppState>,
+    draft_id: String,
+    on: bool,
+) -> Result<AttachmentDraft, AppError> {
+    state.drafts.set_send_original(&draft_id, on)
+}

@@ -20,6 +20,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         attachments::preview_attachment,
         attachments::estimate_send,
         attachments::trim_attachment,
+        attachments::set_send_original,
         chat::send_message,
         chat::retry_reply,
         chat::stop_stream,

@@ -20,4 +20,8 @@ bytes: number,
 /**
  * Estimated tokens the model reads for it ([`estimate_tokens`]).
  */
-tokens: number, truncated: boolean, notes: Array<string>, };
+tokens: number, truncated: boolean, notes: Array<string>, 
+/**
+ * A PDF sent as itself rather than as its text.
+ */
+send_original: boolean, };

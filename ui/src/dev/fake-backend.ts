@@ -275,7 +275,7 @@ let nextAttachmentId = 1;
 const CODE_LANGUAGES: Record<string, string> = { rs: "rust", ts: "typescript", js: "javascript", py: "python", json: "json" };
 
 const SAMPLE_NOTES: FakeAttachment = {
-  summary: { name: "notes.txt", kind: { type: "text" }, bytes: 52, tokens: 13, truncated: false, notes: [] },
+  summary: { name: "notes.txt", kind: { type: "text" }, bytes: 52, tokens: 13, truncated: false, notes: [], send_original: false },
   preview: { type: "text", name: "notes.txt", text: "Sample notes attached to a stored message (demo)." },
 };
 
@@ -318,7 +318,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
   if (media) {
     const { width, height } = media === "image/png" ? pngSize(bytes) : { width: 0, height: 0 };
     return {
-      summary: { name, kind: { type: "image" }, bytes: bytes.length, tokens: Math.min(1600, Math.ceil((width * height) / 750)), truncated: false, notes: [] },
+      summary: { name, kind: { type: "image" }, bytes: bytes.length, tokens: Math.min(1600, Math.ceil((width * height) / 750)), truncated: false, notes: [], send_original: false },
       preview: { type: "image", name, media_type: media, data: base64(bytes), width, height },
     };
   }
@@ -326,7 +326,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
   if (new TextDecoder().decode(bytes.subarray(0, 5)) === "%PDF-") {
     const text = `[Page 1]\n(The demo does not read PDFs; this stands for page 1 of ${name}.)`;
     return {
-      summary: { name, kind: { type: "pdf" }, pages: 1, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [] },
+      summary: { name, kind: { type: "pdf" }, pages: 1, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [], send_original: false },
       preview: { type: "text", name, text },
     };
   }
@@ -353,6 +353,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
     tokens: Math.ceil(text.length / 4),
     truncated: notes.length > 0,
     notes,
+    send_original: false,
   };
   if (kind.type === "csv") summary.sheets = 1;
   return { summary, preview: { type: "text", name, text: language ? `\`\`\`${language}\n${text}\n\`\`\`` : text } };
@@ -468,14 +469,14 @@ export async function sendMessage(
         return finish("interrupted", fail("cancelled", "Stopped."));
       }
       partial += w;
-      onEvent({ kind: "delta", append_html: "", tail_html: closeTags(partial) });
+      onEvent({ kind: "delta", append_html: "", tail_html: closeTags(partial), tail_text: "" });
       await delay(25);
     }
     if (/fail/i.test(text) && b === 1) {
       return finish("error", fail("rate_limit", "Rate limit reached for requests per minute.", { retry_after_secs: 20 }));
     }
     done.push(block);
-    onEvent({ kind: "delta", append_html: block, tail_html: "" });
+    onEvent({ kind: "delta", append_html: block, tail_html: "", tail_text: "" });
   }
   return finish("complete");
 }
@@ -511,7 +512,7 @@ export async function retryReply(
   onEvent({ kind: "started", conversation_id: c.id, user_message: user, assistant_message_id: assistantId, replaces: messageId });
   for (const block of SAMPLE_BLOCKS) {
     if (stops.has(assistantId)) break;
-    onEvent({ kind: "delta", append_html: block, tail_html: "" });
+    onEvent({ kind: "delta", append_html: block, tail_html: "", tail_text: "" });
     await delay(60);
   }
   const message: MessageView = {

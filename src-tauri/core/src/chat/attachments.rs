@@ -30,6 +30,9 @@ pub struct PreparedFile {
     /// stored as sent).
     pub original: Vec<u8>,
     pub document: Document,
+    /// Send a PDF as itself (a base64 `document` block the model reads
+    /// pages of, images included) instead of its text; opt-in per file.
+    pub send_original: bool,
 }
 
 impl PreparedFile {
@@ -41,7 +44,20 @@ impl PreparedFile {
         {
             *text = text.replace([SNIPPET_START, SNIPPET_END], "");
         }
-        Self { original, document }
+        Self {
+            original,
+            document,
+            send_original: false,
+        }
+    }
+
+    /// Opts a PDF in or out of being sent as itself.
+    pub fn set_send_original(&mut self, on: bool) -> Result<(), TrimError> {
+        if on && self.document.kind != DocumentKind::Pdf {
+            return Err(TrimError::NotPdf);
+        }
+        self.send_original = on;
+        Ok(())
     }
 
     pub fn name(&self) -> &str {
@@ -81,6 +97,7 @@ impl PreparedFile {
             tokens: estimate_tokens(d),
             truncated: d.truncated,
             notes: d.notes.clone(),
+            send_original: self.send_original,
         }
     }
 
@@ -156,6 +173,9 @@ impl PreparedFile {
 
     /// The block the model reads for this file.
     fn block(&self) -> ContentBlock {
+        if self.send_original {
+            return pdf_block(&self.document.name, &self.original);
+        }
         match &self.document.image {
             Some(img) => image_block(&img.media_type, &img.data),
             None => document_block(
@@ -177,6 +197,8 @@ pub enum TrimError {
     PageRange { pages: u32 },
     #[error("An image cannot be cut; remove it instead.")]
     NoText,
+    #[error("Only a PDF can be sent as the original file.")]
+    NotPdf,
 }
 
 impl From<TrimError> for crate::error::AppError {
@@ -232,6 +254,8 @@ pub struct AttachmentSummary {
     pub tokens: u32,
     pub truncated: bool,
     pub notes: Vec<String>,
+    /// A PDF sent as itself rather than as its text.
+    pub send_original: bool,
 }
 
 /// What the model receives for one file, for the preview.
@@ -268,6 +292,8 @@ struct Details {
     truncated: bool,
     #[serde(default)]
     notes: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    send_original: bool,
 }
 
 impl Details {
@@ -282,6 +308,7 @@ impl Details {
             tokens: self.tokens,
             truncated: self.truncated,
             notes: self.notes,
+            send_original: self.send_original,
         }
     }
 
@@ -305,6 +332,7 @@ impl Details {
                     tokens: a.extracted_text.as_deref().map_or(0, text_tokens),
                     truncated: false,
                     notes: Vec::new(),
+                    send_original: false,
                 }
             })
     }
@@ -364,9 +392,11 @@ pub(crate) fn text_tokens(text: &str) -> u32 {
     u32::try_from(text.len().div_ceil(4)).unwrap_or(u32::MAX)
 }
 
+const PDF: &str = "application/pdf";
+
 fn media_type_of(kind: &DocumentKind) -> &'static str {
     match kind {
-        DocumentKind::Pdf => "application/pdf",
+        DocumentKind::Pdf => PDF,
         DocumentKind::Docx => {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         }
@@ -378,6 +408,18 @@ fn media_type_of(kind: &DocumentKind) -> &'static str {
         DocumentKind::Text | DocumentKind::Code { .. } => "text/plain",
         DocumentKind::Image => "application/octet-stream",
     }
+}
+
+/// A PDF as itself, titled with the file's name.
+fn pdf_block(name: &str, bytes: &[u8]) -> ContentBlock {
+    ContentBlock::Known(KnownBlock::Document(DocumentBlock {
+        source: Source::base64(PDF, BASE64.encode(bytes)),
+        title: Some(name.to_owned()),
+        context: None,
+        citations: None,
+        cache_control: None,
+        extra: Extra::new(),
+    }))
 }
 
 fn image_block(media_type: &str, data: &[u8]) -> ContentBlock {
@@ -404,7 +446,12 @@ fn document_block(name: &str, text: &str, notes: &[String], truncated: bool) -> 
 
 /// The block a stored attachment is sent as; `None` for a file with
 /// nothing the model can read (the store has no text and it is no image).
-fn stored_block(store: &Store, a: &Attachment) -> Result<Option<ContentBlock>, StoreError> {
+/// With `originals`, a PDF the user opted in goes as itself.
+fn stored_block(
+    store: &Store,
+    a: &Attachment,
+    originals: bool,
+) -> Result<Option<ContentBlock>, StoreError> {
     if a.media_type.starts_with("image/") {
         return Ok(Some(image_block(
             &a.media_type,
@@ -412,25 +459,39 @@ fn stored_block(store: &Store, a: &Attachment) -> Result<Option<ContentBlock>, S
         )));
     }
     let details = Details::of(a);
+    if originals && details.send_original && a.media_type == PDF {
+        return Ok(Some(pdf_block(&a.name, &store.attachment_bytes(a.id)?)));
+    }
     Ok(a.extracted_text
         .as_deref()
         .map(|text| document_block(&a.name, text, &details.notes, details.truncated)))
 }
 
-/// The stored files of each message of a branch, as blocks.
+/// The stored files of each message of a branch, as blocks: PDFs the user
+/// opted in as themselves when `originals`, else everything as text.
 pub(crate) fn branch_file_blocks(
     store: &Store,
     ids: &[MessageId],
+    originals: bool,
 ) -> Result<HashMap<MessageId, Vec<ContentBlock>>, StoreError> {
     let mut out = HashMap::new();
     for (id, atts) in store.attachments_for_messages(ids)? {
         let mut blocks = Vec::with_capacity(atts.len());
         for a in &atts {
-            blocks.extend(stored_block(store, a)?);
+            blocks.extend(stored_block(store, a, originals)?);
         }
         out.insert(id, blocks);
     }
     Ok(out)
+}
+
+/// Whether any of the branch's files is a PDF to send as itself.
+pub(crate) fn branch_has_originals(store: &Store, ids: &[MessageId]) -> Result<bool, StoreError> {
+    Ok(store
+        .attachments_for_messages(ids)?
+        .values()
+        .flatten()
+        .any(|a| a.media_type == PDF && Details::of(a).send_original))
 }
 
 fn mark_for_cache(block: &mut ContentBlock) {
@@ -470,6 +531,50 @@ pub(crate) fn mark_last_file_for_cache(messages: &mut [Message]) {
 /// take only text and images; MegaLLM's published spec lists no document
 /// block), by base URL: after the first refusal their files go as text.
 static TEXT_ONLY_SERVICES: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Mutex::default);
+
+/// Services known, this run, to refuse PDFs sent as themselves.
+static NO_PDF_SERVICES: LazyLock<Mutex<HashSet<String>>> = LazyLock::new(Mutex::default);
+
+/// Whether the service at `base_url` is known to refuse original PDFs.
+pub(crate) fn refuses_originals(base_url: &str) -> bool {
+    NO_PDF_SERVICES.lock().is_ok_and(|s| s.contains(base_url))
+}
+
+/// A 400 about the request's PDF (or its document blocks at all).
+fn refuses_pdf(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Service {
+            kind: ApiErrorKind::InvalidRequest,
+            message,
+            ..
+        } if { let m = message.to_ascii_lowercase(); m.contains("pdf") || m.contains("document") }
+    )
+}
+
+/// Opens the reply's stream for `request`, which sends PDFs as themselves;
+/// when the service refuses them, `as_text` (the same request with every
+/// file as text) is sent instead and the base URL remembered for the run.
+pub(crate) async fn stream_with_pdf_fallback(
+    client: &Client,
+    request: MessagesRequest,
+    as_text: MessagesRequest,
+    cancel: CancellationToken,
+) -> Result<MessageStream, ApiError> {
+    if refuses_originals(client.base_url()) {
+        return stream_with_document_fallback(client, as_text, cancel).await;
+    }
+    match stream_with_document_fallback(client, request, cancel.clone()).await {
+        Err(e) if refuses_pdf(&e) => {
+            tracing::info!("the service refused a PDF sent as itself; sending its text");
+            if let Ok(mut s) = NO_PDF_SERVICES.lock() {
+                s.insert(client.base_url().to_owned());
+            }
+            stream_with_document_fallback(client, as_text, cancel).await
+        }
+        other => other,
+    }
+}
 
 /// A 400 that names the `document` block: the service does not take it.
 fn refuses_documents(e: &ApiError) -> bool {

@@ -65,7 +65,7 @@ pub fn draft_request(
                 None => Vec::new(),
             };
             let ids: Vec<_> = branch.iter().map(|m| m.id).collect();
-            let stored = branch_file_blocks(store, &ids)?;
+            let stored = branch_file_blocks(store, &ids, true)?;
             build_request(&conversation, &branch, &stored)
         }
         None => base_request(model, None, defaults, Vec::new()),

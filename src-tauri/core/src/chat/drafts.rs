@@ -126,6 +126,17 @@ impl DraftShelf {
         })
     }
 
+    /// Opts draft `id` (a PDF) in or out of being sent as itself.
+    pub fn set_send_original(&self, id: &str, on: bool) -> Result<AttachmentDraft, AppError> {
+        let mut files = self.files.lock().map_err(|_| AppError::internal())?;
+        let file = files.get_mut(id).ok_or_else(gone)?;
+        file.set_send_original(on)?;
+        Ok(AttachmentDraft {
+            draft_id: id.to_owned(),
+            summary: file.summary(),
+        })
+    }
+
     /// Forgets drafts (removed from the composer, or sent); unknown ids are
     /// ignored, so discarding twice is harmless.
     pub fn discard(&self, ids: &[String]) {

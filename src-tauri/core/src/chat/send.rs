@@ -12,7 +12,10 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::attachments::{PreparedFile, branch_file_blocks, stream_with_document_fallback};
+use super::attachments::{
+    PreparedFile, branch_file_blocks, branch_has_originals, stream_with_document_fallback,
+    stream_with_pdf_fallback,
+};
 use super::render::message_view;
 use super::request::build_request;
 use super::view::{MessageView, StreamUpdate, TurnResult};
@@ -180,6 +183,7 @@ pub async fn send_message(
                 user_files,
                 branch,
                 files,
+                files_as_text,
             },
         assistant_id,
         prefix,
@@ -202,7 +206,14 @@ pub async fn send_message(
         opts: &opts,
         prefix,
     };
-    let (partial, error) = match stream_with_document_fallback(client, request, cancel).await {
+    let opened = match files_as_text {
+        Some(as_text) => {
+            let as_text = build_request(&conversation, &branch, &as_text);
+            stream_with_pdf_fallback(client, request, as_text, cancel).await
+        }
+        None => stream_with_document_fallback(client, request, cancel).await,
+    };
+    let (partial, error) = match opened {
         Ok(mut stream) => turn.pump(&mut stream, &mut sink).await,
         Err(e) => (None, Some(e)),
     };
@@ -374,6 +385,9 @@ struct Question {
     user_files: Vec<Attachment>,
     branch: Vec<StoredMessage>,
     files: HashMap<MessageId, Vec<ContentBlock>>,
+    /// The same files all as text, when some PDF goes as itself: what is
+    /// sent instead if the service refuses it.
+    files_as_text: Option<HashMap<MessageId, Vec<ContentBlock>>>,
 }
 
 fn question(
@@ -391,7 +405,12 @@ fn question(
         .cloned()
         .ok_or(StoreError::NotFound("message"))?;
     let ids: Vec<MessageId> = branch.iter().map(|m| m.id).collect();
-    let files = branch_file_blocks(s, &ids)?;
+    let files = branch_file_blocks(s, &ids, true)?;
+    let files_as_text = if branch_has_originals(s, &ids)? {
+        Some(branch_file_blocks(s, &ids, false)?)
+    } else {
+        None
+    };
     let user_files = s.attachments_for(user.id)?;
     Ok(Question {
         conversation,
@@ -399,6 +418,7 @@ fn question(
         user_files,
         branch,
         files,
+        files_as_text,
     })
 }
 
