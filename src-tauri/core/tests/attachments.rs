@@ -382,20 +382,11 @@ mod budget {
 
 #[tokio::test]
 async fn a_service_that_refuses_document_blocks_gets_the_files_as_text() {
-    let mock = megallm_mock::MockServer::start(megallm_mock::MockConfig {
+    let s = common::setup_with(megallm_mock::MockConfig {
         no_document_blocks: true,
         ..megallm_mock::MockConfig::default()
     })
-    .await
-    .unwrap();
-    let mut s = setup().await;
-    let mut cfg = megallm_core::api::ClientConfig::new(
-        mock.base_url(),
-        megallm_core::api::ApiKey::new("k").unwrap(),
-    );
-    cfg.retry.max_retries = 0;
-    s.client = megallm_core::api::Client::new(cfg).unwrap();
-    s.mock = mock;
+    .await;
 
     let first = send(
         &s,
@@ -545,18 +536,7 @@ mod original_pdf {
         f
     }
 
-    async fn with_mock(config: megallm_mock::MockConfig) -> Setup {
-        let mut s = setup().await;
-        let mock = megallm_mock::MockServer::start(config).await.unwrap();
-        let mut cfg = megallm_core::api::ClientConfig::new(
-            mock.base_url(),
-            megallm_core::api::ApiKey::new("k").unwrap(),
-        );
-        cfg.retry.max_retries = 0;
-        s.client = megallm_core::api::Client::new(cfg).unwrap();
-        s.mock = mock;
-        s
-    }
+    use super::common::setup_with as with_mock;
 
     #[tokio::test]
     async fn an_opted_in_pdf_goes_as_itself_on_every_turn() {

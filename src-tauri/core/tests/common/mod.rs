@@ -16,12 +16,16 @@ pub struct Setup {
 }
 
 pub async fn setup(tokens_per_sec: f64) -> Setup {
-    let mock = MockServer::start(MockConfig {
+    setup_with(MockConfig {
         tokens_per_sec,
         ..MockConfig::default()
     })
     .await
-    .unwrap();
+}
+
+/// The same against a local server configured as `config`.
+pub async fn setup_with(config: MockConfig) -> Setup {
+    let mock = MockServer::start(config).await.unwrap();
     let mut cfg = ClientConfig::new(mock.base_url(), ApiKey::new("k").unwrap());
     cfg.retry.max_retries = 0;
     let client = Client::new(cfg).unwrap();
