@@ -36,7 +36,7 @@ pub use self::image::{
     image,
 };
 pub use self::odt::odt;
-pub use self::pdf::pdf;
+pub use self::pdf::{pdf, pdf_with_password};
 pub use self::sheets::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, csv, ods, xlsx};
 pub use self::text::text;
 
@@ -163,6 +163,21 @@ impl Document {
 /// Reads any supported file. `name` only breaks ties between text formats
 /// (code, CSV, HTML) and names the file in errors.
 pub fn extract(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
+    extract_inner(name, bytes, "")
+}
+
+/// [`extract`] for a file the user gave a password for. Only PDFs take one
+/// (any other file is read as [`extract`] reads it); a wrong password is
+/// [`DocumentError::WrongPassword`], not `Corrupt`.
+pub fn extract_with_password(
+    name: &str,
+    bytes: &[u8],
+    password: &str,
+) -> Result<Document, DocumentError> {
+    extract_inner(name, bytes, password)
+}
+
+fn extract_inner(name: &str, bytes: &[u8], password: &str) -> Result<Document, DocumentError> {
     let size = bytes.len() as u64;
     if size > MAX_FILE_BYTES {
         return Err(DocumentError::TooLarge {
@@ -181,7 +196,7 @@ pub fn extract(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
     }
     match detect::sniff(bytes) {
         Sniffed::Image => image(name, bytes),
-        Sniffed::Pdf => pdf(name, bytes),
+        Sniffed::Pdf => pdf_with_password(name, bytes, password),
         Sniffed::Zip => match detect::zip_kind(name, bytes)? {
             OfficeKind::Docx => docx(name, bytes),
             OfficeKind::Xlsx => xlsx(name, bytes),
