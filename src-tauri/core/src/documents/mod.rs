@@ -36,7 +36,7 @@ pub use self::image::{
     image,
 };
 pub use self::odt::odt;
-pub use self::pdf::{pdf, pdf_with_password};
+pub use self::pdf::{MAX_PAGE_IMAGES, pdf, pdf_with_password};
 pub use self::sheets::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, csv, ods, xlsx};
 pub use self::text::text;
 
@@ -83,6 +83,16 @@ pub struct DocumentImage {
     pub height: u32,
 }
 
+/// A PDF page sent as a picture because its text cannot be read (a scan,
+/// or a font without a Unicode map).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PageImage {
+    /// From 1, as in the text's `[Page N]` markers.
+    pub page: u32,
+    pub image: DocumentImage,
+}
+
 /// A file as the model will read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -105,6 +115,10 @@ pub struct Document {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheets: Option<u32>,
+    /// PDF pages drawn because their text is unreadable, in page order; the
+    /// text has `[Page N] (… sent as an image)` where each belongs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_images: Vec<PageImage>,
     /// Part of the file was left out; `notes` says what.
     pub truncated: bool,
     /// Plain sentences for the user: rows left out, resizing done...
@@ -120,6 +134,7 @@ impl Document {
             image: None,
             pages: None,
             sheets: None,
+            page_images: Vec::new(),
             truncated: false,
             notes: Vec::new(),
         }

@@ -1,7 +1,8 @@
 //! PDF: the text layer page by page in reading order (pdf-inspector keeps
-//! columns apart and tables as rows), each page under a `[Page N]` marker;
-//! pages without a usable text layer (scans, fonts without a Unicode map)
-//! are named in a note.
+//! columns apart and tables as rows), each page under a `[Page N]` marker.
+//! Pages without a usable text layer (scans, fonts without a Unicode map)
+//! are drawn by hayro and sent as images instead, up to
+//! [`MAX_PAGE_IMAGES`]; blank ones and the rest are named in a note.
 //!
 //! An encrypted file is opened with the empty password when that works
 //! (many "encrypted" PDFs only restrict printing or copying); otherwise it
@@ -10,11 +11,17 @@
 
 use std::borrow::Cow;
 
-use pdf_inspector::{PdfError, extract_pages_markdown_mem};
+use pdf_inspector::{OCR_REASON_SUSPECTED_GARBLED_TEXT, PdfError, extract_pages_markdown_mem};
 
-use super::{Document, DocumentError, DocumentKind, guarded};
+use super::{Document, DocumentError, DocumentKind, PageImage, guarded};
 
+mod garbled;
 mod owner_password;
+mod render;
+
+/// Pages sent as images at most: each is up to ~1,600 tokens, and requests
+/// with more than 20 images get a lower size limit at the API.
+pub const MAX_PAGE_IMAGES: usize = 20;
 
 /// Streams lopdf inflates while decrypting are bounded as pdf-inspector
 /// bounds its own loads, so a password does not open a decompression bomb
@@ -44,33 +51,149 @@ pub fn pdf_with_password(
     })?;
     let mut doc = Document::new(name, DocumentKind::Pdf);
     doc.pages = Some(u32::try_from(extraction.pages.len()).unwrap_or(u32::MAX));
-    let mut sections = Vec::new();
-    let mut without_text = Vec::new();
-    let mut with_text = 0usize;
+    let mut pages = Vec::with_capacity(extraction.pages.len());
     for page in &extraction.pages {
-        let number = page.page + 1;
         let markdown = page.markdown.trim();
-        if page.needs_ocr || markdown.is_empty() {
-            without_text.push(number.to_string());
-            sections.push(format!("[Page {number}] (no text layer)"));
+        // pdf-inspector empties the text of every page it flags, saying why
+        // for some; the rest (no text, glyph-ID fonts, text drawn as
+        // shapes) read to the user as scans.
+        let read = if page.ocr_reason.as_deref() == Some(OCR_REASON_SUSPECTED_GARBLED_TEXT)
+            || (!page.needs_ocr && garbled::is_garbled(markdown))
+        {
+            Read::Garbled
+        } else if page.needs_ocr || markdown.is_empty() {
+            Read::Scanned
         } else {
-            with_text += 1;
-            sections.push(format!("[Page {number}]\n\n{markdown}"));
-        }
+            Read::Text(markdown)
+        };
+        pages.push((page.page.saturating_add(1), read));
     }
-    if with_text == 0 {
+    let shown = draw_unreadable(name, &plain, &pages, &mut doc);
+
+    let mut sections = Vec::with_capacity(pages.len());
+    for (&(number, read), outcome) in pages.iter().zip(&shown) {
+        sections.push(match (outcome, read) {
+            (_, Read::Text(markdown)) => format!("[Page {number}]\n\n{markdown}"),
+            (Shown::Drawn, _) => format!("[Page {number}] (scanned: sent as an image)"),
+            (Shown::DrawnGarbled, _) => {
+                format!("[Page {number}] (unreadable text: sent as an image)")
+            }
+            (_, Read::Garbled) => format!("[Page {number}] (unreadable text)"),
+            _ => format!("[Page {number}] (no text layer)"),
+        });
+    }
+    let numbers = |want: Shown| -> Vec<String> {
+        pages
+            .iter()
+            .zip(&shown)
+            .filter(|(_, outcome)| **outcome == want)
+            .map(|((number, _), _)| number.to_string())
+            .collect()
+    };
+    if numbers(Shown::Text).is_empty() && doc.page_images.is_empty() {
         return Err(DocumentError::NoText {
             name: name.to_owned(),
         });
     }
-    if !without_text.is_empty() {
-        doc.notes.push(format!(
+    for (outcome, note) in [
+        (
+            Shown::Drawn,
+            "No text layer on page {} (scanned): sent as images.",
+        ),
+        (
+            Shown::DrawnGarbled,
+            "Unreadable text on page {} (a font without a Unicode map): sent as images.",
+        ),
+        (
+            Shown::Blank,
             "No readable text on page {} (scanned, or a font without a Unicode map).",
-            without_text.join(", ")
+        ),
+        (Shown::Failed, "Page {} could not be drawn as an image."),
+    ] {
+        let listed = numbers(outcome);
+        if !listed.is_empty() {
+            doc.notes.push(note.replace("{}", &listed.join(", ")));
+        }
+    }
+    let over_cap = numbers(Shown::OverCap);
+    if !over_cap.is_empty() {
+        doc.truncated = true;
+        doc.notes.push(format!(
+            "Only {MAX_PAGE_IMAGES} pages are sent as images; page {} left out.",
+            over_cap.join(", ")
         ));
     }
     doc.set_text(sections.join("\n\n"))?;
     Ok(doc)
+}
+
+/// How a page's text layer reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Read<'a> {
+    Text(&'a str),
+    /// No text at all: a scan, or a blank page.
+    Scanned,
+    /// Text that is noise: a font without a Unicode map.
+    Garbled,
+}
+
+/// What became of a page without readable text; a page with text is
+/// `Text`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Text,
+    Drawn,
+    DrawnGarbled,
+    /// Nothing on it to draw: named in the "no readable text" note.
+    Blank,
+    Failed,
+    /// Past [`MAX_PAGE_IMAGES`].
+    OverCap,
+}
+
+/// Draws the pages without readable text into `doc.page_images`, the first
+/// [`MAX_PAGE_IMAGES`] of them, and says for each page what became of it.
+fn draw_unreadable(
+    name: &str,
+    bytes: &[u8],
+    pages: &[(u32, Read<'_>)],
+    doc: &mut Document,
+) -> Vec<Shown> {
+    let mut renderer = None;
+    let mut shown = Vec::with_capacity(pages.len());
+    for &(number, read) in pages {
+        if let Read::Text(_) = read {
+            shown.push(Shown::Text);
+            continue;
+        }
+        if doc.page_images.len() >= MAX_PAGE_IMAGES {
+            shown.push(Shown::OverCap);
+            continue;
+        }
+        // Parsed for hayro only when a page needs drawing.
+        let pages = renderer.get_or_insert_with(|| render::Pages::open(name, bytes));
+        let index = usize::try_from(number.saturating_sub(1)).unwrap_or(usize::MAX);
+        let drawn = match pages {
+            Ok(pages) => pages.draw(name, index),
+            Err(e) => Err(e.clone()),
+        };
+        shown.push(match drawn {
+            Ok(render::Drawn::Image(image)) => {
+                doc.page_images.push(PageImage {
+                    page: number,
+                    image,
+                });
+                if read == Read::Garbled {
+                    Shown::DrawnGarbled
+                } else {
+                    Shown::Drawn
+                }
+            }
+            Ok(render::Drawn::Blank) => Shown::Blank,
+            Err(_) => Shown::Failed,
+        });
+    }
+    shown
 }
 
 /// The file decrypted with `password` and written back out in the clear
