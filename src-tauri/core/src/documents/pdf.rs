@@ -15,6 +15,7 @@ use pdf_inspector::{OCR_REASON_SUSPECTED_GARBLED_TEXT, PdfError, extract_pages_m
 
 use super::{Document, DocumentError, DocumentKind, PageImage, guarded};
 
+mod columns;
 mod garbled;
 mod owner_password;
 mod render;
@@ -51,9 +52,14 @@ pub fn pdf_with_password(
     })?;
     let mut doc = Document::new(name, DocumentKind::Pdf);
     doc.pages = Some(u32::try_from(extraction.pages.len()).unwrap_or(u32::MAX));
+    let texts: Vec<Cow<'_, str>> = extraction
+        .pages
+        .iter()
+        .map(|page| columns::unfold_prose_tables(page.markdown.trim()))
+        .collect();
     let mut pages = Vec::with_capacity(extraction.pages.len());
-    for page in &extraction.pages {
-        let markdown = page.markdown.trim();
+    for (page, markdown) in extraction.pages.iter().zip(&texts) {
+        let markdown: &str = markdown;
         // pdf-inspector empties the text of every page it flags, saying why
         // for some; the rest (no text, glyph-ID fonts, text drawn as
         // shapes) read to the user as scans.
