@@ -428,6 +428,7 @@ fn a_draft_that_does_not_fit_is_cut_by_pages_or_tokens_and_says_so() {
         image: None,
         pages: Some(3),
         sheets: None,
+        page_images: Vec::new(),
         truncated: false,
         notes: Vec::new(),
     };
@@ -528,6 +529,7 @@ mod original_pdf {
             image: None,
             pages: Some(1),
             sheets: None,
+            page_images: Vec::new(),
             truncated: false,
             notes: Vec::new(),
         };
@@ -602,4 +604,44 @@ mod original_pdf {
                 .starts_with("<document title=\"scan.pdf\">")
         );
     }
+}
+
+#[tokio::test]
+async fn a_pdfs_drawn_pages_go_as_images_after_its_text_and_stay_one_chip() {
+    use megallm_core::documents::{Document, DocumentImage, DocumentKind, PageImage};
+    let s = setup().await;
+    let png = extract("p.png", &big_png()).unwrap().image.unwrap();
+    let doc = Document {
+        name: "scan.pdf".into(),
+        kind: DocumentKind::Pdf,
+        text: Some("[Page 1]\n\nTyped page.\n\n[Page 2] (scanned: sent as an image)".into()),
+        image: None,
+        pages: Some(2),
+        sheets: None,
+        page_images: vec![PageImage {
+            page: 2,
+            image: DocumentImage { ..png },
+        }],
+        truncated: false,
+        notes: Vec::new(),
+    };
+    let file = PreparedFile::new(b"%PDF-1.7".to_vec(), doc);
+    assert!(file.summary().tokens > 1000, "the drawn page is counted");
+    let first = send(&s, None, "Read it", vec![file]).await;
+    send(&s, Some(first.conversation_id), "Again", Vec::new()).await;
+    for req in message_requests(&s) {
+        let blocks = req["messages"][0]["content"].as_array().unwrap();
+        let kinds: Vec<_> = blocks.iter().map(|b| b["type"].as_str().unwrap()).collect();
+        assert_eq!(kinds, ["document", "image", "text"], "{req}");
+        assert_eq!(blocks[1]["cache_control"], json!({"type": "ephemeral"}));
+    }
+    let id = first.conversation_id;
+    let view = s
+        .store
+        .read(move |st| conversation_view(st, id, None, 50))
+        .await
+        .unwrap();
+    let chips = &view.messages[0].attachments;
+    assert_eq!(chips.len(), 1, "the page is part of the PDF's chip");
+    assert_eq!(chips[0].name, "scan.pdf");
 }

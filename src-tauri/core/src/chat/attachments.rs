@@ -98,6 +98,7 @@ impl PreparedFile {
             truncated: d.truncated,
             notes: d.notes.clone(),
             send_original: self.send_original,
+            page_of: None,
         }
     }
 
@@ -148,10 +149,37 @@ impl PreparedFile {
         self.document.notes.push(note);
     }
 
+    /// The rows the store keeps: the file, then each page of a PDF drawn
+    /// as an image (a scan), marked with its page so chips leave it out.
+    pub(crate) fn to_new_attachments(&self) -> Vec<NewAttachment> {
+        let mut rows = vec![self.to_new_attachment()];
+        for p in &self.document.page_images {
+            let details = Details {
+                kind: DocumentKind::Image,
+                pages: None,
+                sheets: None,
+                bytes: p.image.data.len() as u64,
+                tokens: image_tokens(p.image.width, p.image.height),
+                truncated: false,
+                notes: Vec::new(),
+                send_original: false,
+                page_of: Some(p.page),
+            };
+            rows.push(NewAttachment {
+                name: format!("{} (page {})", self.document.name, p.page),
+                media_type: p.image.media_type.clone(),
+                bytes: p.image.data.clone(),
+                extracted_text: None,
+                details: serde_json::to_value(details).ok(),
+            });
+        }
+        rows
+    }
+
     /// The row the store keeps: an image as it is sent (resized, upright),
     /// any other file as it came, with the text the model reads (which is
     /// also what search finds it by).
-    pub(crate) fn to_new_attachment(&self) -> NewAttachment {
+    fn to_new_attachment(&self) -> NewAttachment {
         let details = serde_json::to_value(self.details()).ok();
         match &self.document.image {
             Some(img) => NewAttachment {
@@ -171,12 +199,13 @@ impl PreparedFile {
         }
     }
 
-    /// The block the model reads for this file.
-    fn block(&self) -> ContentBlock {
+    /// The blocks the model reads for this file: its text (or itself),
+    /// then the pages that had to be drawn, as images.
+    fn blocks(&self) -> Vec<ContentBlock> {
         if self.send_original {
-            return pdf_block(&self.document.name, &self.original);
+            return vec![pdf_block(&self.document.name, &self.original)];
         }
-        match &self.document.image {
+        let mut out = vec![match &self.document.image {
             Some(img) => image_block(&img.media_type, &img.data),
             None => document_block(
                 &self.document.name,
@@ -184,7 +213,14 @@ impl PreparedFile {
                 &self.document.notes,
                 self.document.truncated,
             ),
-        }
+        }];
+        out.extend(
+            self.document
+                .page_images
+                .iter()
+                .map(|p| image_block(&p.image.media_type, &p.image.data)),
+        );
+        out
     }
 }
 
@@ -224,7 +260,7 @@ fn page_start(text: &str, n: u32) -> Option<usize> {
 /// The blocks for files sent without being stored (`megallm ask --no-save`),
 /// the last one marked for the prompt cache.
 pub fn file_blocks(files: &[PreparedFile]) -> Vec<ContentBlock> {
-    let mut blocks: Vec<ContentBlock> = files.iter().map(PreparedFile::block).collect();
+    let mut blocks: Vec<ContentBlock> = files.iter().flat_map(PreparedFile::blocks).collect();
     if let Some(last) = blocks.last_mut() {
         mark_for_cache(last);
     }
@@ -294,6 +330,9 @@ struct Details {
     notes: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     send_original: bool,
+    /// A page of the PDF before it, drawn as an image: sent, not a chip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    page_of: Option<u32>,
 }
 
 impl Details {
@@ -333,14 +372,17 @@ impl Details {
                     truncated: false,
                     notes: Vec::new(),
                     send_original: false,
+                    page_of: None,
                 }
             })
     }
 }
 
-/// A sent message's chip.
-pub fn stored_summary(a: &Attachment) -> AttachmentSummary {
-    Details::of(a).summary(Some(a.id), &a.name)
+/// A sent message's chip; `None` for a drawn page of a PDF, which is part
+/// of its PDF's chip.
+pub fn stored_summary(a: &Attachment) -> Option<AttachmentSummary> {
+    let d = Details::of(a);
+    d.page_of.is_none().then(|| d.summary(Some(a.id), &a.name))
 }
 
 /// What the model received for stored attachment `id`.
@@ -378,14 +420,21 @@ pub(crate) fn image_size(bytes: &[u8]) -> (u32, u32) {
 /// Russian, matching Claude's tokenizer on both within ~20%), and an image
 /// costs width x height / 750 as the API documents.
 pub fn estimate_tokens(doc: &Document) -> u32 {
-    match (&doc.image, &doc.text) {
-        (Some(img), _) => (u64::from(img.width) * u64::from(img.height))
-            .div_ceil(750)
-            .try_into()
-            .unwrap_or(u32::MAX),
+    let own = match (&doc.image, &doc.text) {
+        (Some(img), _) => image_tokens(img.width, img.height),
         (None, Some(text)) => text_tokens(text),
         (None, None) => 0,
-    }
+    };
+    doc.page_images.iter().fold(own, |sum, p| {
+        sum.saturating_add(image_tokens(p.image.width, p.image.height))
+    })
+}
+
+fn image_tokens(width: u32, height: u32) -> u32 {
+    (u64::from(width) * u64::from(height))
+        .div_ceil(750)
+        .try_into()
+        .unwrap_or(u32::MAX)
 }
 
 pub(crate) fn text_tokens(text: &str) -> u32 {

@@ -64,7 +64,7 @@ pub fn message_view(m: &StoredMessage, files: &[Attachment]) -> MessageView {
         stop_reason: m.stop_reason.clone(),
         usage: m.usage.clone(),
         error: m.error.clone(),
-        attachments: files.iter().map(stored_summary).collect(),
+        attachments: files.iter().filter_map(stored_summary).collect(),
         created_at: m.created_at,
     }
 }

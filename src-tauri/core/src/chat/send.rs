@@ -248,7 +248,7 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
     let files: Vec<_> = opts
         .attachments
         .iter()
-        .map(PreparedFile::to_new_attachment)
+        .flat_map(PreparedFile::to_new_attachments)
         .collect();
     store
         .write(move |s| {

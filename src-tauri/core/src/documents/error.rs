@@ -23,8 +23,14 @@ pub enum DocumentError {
     #[error("“{name}” is {what}, which cannot be read")]
     Unsupported { name: String, what: String },
 
+    /// Needs a password and none was given (the empty one was tried).
     #[error("“{name}” is encrypted")]
     Encrypted { name: String },
+
+    /// A password was given and the file does not open with it: the user
+    /// should retype it, not look for a new copy of the file.
+    #[error("“{name}” is encrypted and the password given is wrong")]
+    WrongPassword { name: String },
 
     /// The bytes do not make a valid file of the kind they claim to be.
     #[error("“{name}” is damaged: {detail}")]
@@ -58,6 +64,7 @@ impl DocumentError {
             | Self::TooLarge { name, .. }
             | Self::Unsupported { name, .. }
             | Self::Encrypted { name }
+            | Self::WrongPassword { name }
             | Self::Corrupt { name, .. }
             | Self::NoText { name }
             | Self::ZipBomb { name, .. }
@@ -77,6 +84,7 @@ impl DocumentError {
                 "Save it as text, PDF, DOCX, ODT, XLSX, ODS, CSV, HTML, PNG or JPEG and attach that."
             }
             Self::Encrypted { .. } => "Save a copy without a password and attach that.",
+            Self::WrongPassword { .. } => "Check the password and try again.",
             Self::Corrupt { .. } => {
                 "Open it in the program that made it, save it again and attach the new copy."
             }

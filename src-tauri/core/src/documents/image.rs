@@ -113,7 +113,7 @@ fn media_type(format: Option<ImageFormat>) -> Option<&'static str> {
 
 /// PNG for pictures with transparency or from lossless sources when it
 /// fits, JPEG otherwise (quality lowered until it fits).
-fn encode(
+pub(crate) fn encode(
     name: &str,
     img: &DynamicImage,
     source: Option<ImageFormat>,

@@ -38,7 +38,7 @@ pub use self::image::{
     image,
 };
 pub use self::odt::odt;
-pub use self::pdf::pdf;
+pub use self::pdf::{MAX_PAGE_IMAGES, pdf, pdf_with_password};
 pub use self::sheets::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS, csv, ods, xlsx};
 pub use self::text::text;
 pub use self::worker::Worker;
@@ -86,6 +86,16 @@ pub struct DocumentImage {
     pub height: u32,
 }
 
+/// A PDF page sent as a picture because its text cannot be read (a scan,
+/// or a font without a Unicode map).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PageImage {
+    /// From 1, as in the text's `[Page N]` markers.
+    pub page: u32,
+    pub image: DocumentImage,
+}
+
 /// A file as the model will read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -108,6 +118,10 @@ pub struct Document {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sheets: Option<u32>,
+    /// PDF pages drawn because their text is unreadable, in page order; the
+    /// text has `[Page N] (… sent as an image)` where each belongs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub page_images: Vec<PageImage>,
     /// Part of the file was left out; `notes` says what.
     pub truncated: bool,
     /// Plain sentences for the user: rows left out, resizing done...
@@ -123,6 +137,7 @@ impl Document {
             image: None,
             pages: None,
             sheets: None,
+            page_images: Vec::new(),
             truncated: false,
             notes: Vec::new(),
         }
@@ -166,10 +181,25 @@ impl Document {
 /// Reads any supported file. `name` only breaks ties between text formats
 /// (code, CSV, HTML) and names the file in errors.
 pub fn extract(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
+    extract_inner(name, bytes, "")
+}
+
+/// [`extract`] for a file the user gave a password for. Only PDFs take one
+/// (any other file is read as [`extract`] reads it); a wrong password is
+/// [`DocumentError::WrongPassword`], not `Corrupt`.
+pub fn extract_with_password(
+    name: &str,
+    bytes: &[u8],
+    password: &str,
+) -> Result<Document, DocumentError> {
+    extract_inner(name, bytes, password)
+}
+
+fn extract_inner(name: &str, bytes: &[u8], password: &str) -> Result<Document, DocumentError> {
     check_size(name, bytes.len() as u64)?;
     match detect::sniff(bytes) {
         Sniffed::Image => image(name, bytes),
-        Sniffed::Pdf => pdf(name, bytes),
+        Sniffed::Pdf => pdf_with_password(name, bytes, password),
         Sniffed::Zip => match detect::zip_kind(name, bytes)? {
             OfficeKind::Docx => docx(name, bytes),
             OfficeKind::Xlsx => xlsx(name, bytes),
