@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "estimate_send",
     "trim_attachment",
     "set_send_original",
+    "unlock_attachment",
     "send_message",
     "retry_reply",
     "stop_stream",

@@ -13,7 +13,7 @@ use megallm_core::api::catalogue::{CatalogueCache, Scope};
 use megallm_core::api::models::ModelInfo;
 use megallm_core::api::{ApiKey, Client, ClientConfig};
 use megallm_core::chat::{DraftShelf, PresetLibrary};
-use megallm_core::documents::{self, Document};
+use megallm_core::documents::{self, Document, DocumentError};
 use megallm_core::secrets::{KeyCache, KeyStore};
 use megallm_core::settings::Settings;
 use megallm_core::store::types::MessageId;
@@ -60,15 +60,29 @@ impl Extractor {
         }
     }
 
-    pub async fn extract(&self, name: &str, bytes: Vec<u8>) -> Result<Document, AppError> {
-        match self {
-            Extractor::Worker(w) => w.extract(name, bytes).await.map_err(AppError::from),
-            Extractor::InProcess => {
-                let name = name.to_owned();
-                tokio::task::spawn_blocking(move || documents::extract(&name, &bytes))
-                    .await
-                    .map_err(|_| AppError::internal())?
-                    .map_err(AppError::from)
+    /// Reads a file; `password` for an encrypted PDF the user unlocked.
+    pub async fn extract(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        password: Option<&str>,
+    ) -> Result<Document, DocumentError> {
+        match (self, password) {
+            (Extractor::Worker(w), None) => w.extract(name, bytes).await,
+            (Extractor::Worker(w), Some(p)) => w.extract_with_password(name, bytes, p).await,
+            (Extractor::InProcess, password) => {
+                let owned = name.to_owned();
+                let password = password.unwrap_or_default().to_owned();
+                tokio::task::spawn_blocking(move || {
+                    documents::extract_with_password(&owned, &bytes, &password)
+                })
+                .await
+                .unwrap_or_else(|_| {
+                    Err(DocumentError::Crashed {
+                        name: name.to_owned(),
+                        detail: "the reader stopped".to_owned(),
+                    })
+                })
             }
         }
     }

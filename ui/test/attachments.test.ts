@@ -27,7 +27,7 @@ const summary = (name: string, extra: Partial<AttachmentSummary> = {}): Attachme
   tokens: 2,
   truncated: false,
   notes: [],
-  send_original: false,
+  send_original: false, needs_password: false,
   ...extra,
 });
 

@@ -338,3 +338,39 @@ async fn random_and_truncated_files_give_documents_or_typed_errors_never_crashes
     }
     assert_eq!(seen, 4 * 16 + 240);
 }
+
+/// `pdf()` encrypted by qpdf (AES-256) with user password `user-pw`.
+fn encrypted_pdf() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let (plain, locked) = (dir.path().join("plain.pdf"), dir.path().join("locked.pdf"));
+    std::fs::write(&plain, pdf()).unwrap();
+    let status = std::process::Command::new("qpdf")
+        .args(["--encrypt", "user-pw", "owner-pw", "256", "--"])
+        .arg(&plain)
+        .arg(&locked)
+        .status()
+        .expect("qpdf runs (scripts/test.sh installs it: deps_test)");
+    assert!(status.success());
+    std::fs::read(&locked).unwrap()
+}
+
+#[tokio::test]
+async fn a_password_reaches_the_worker_on_its_stdin_and_a_wrong_one_is_said() {
+    let w = worker();
+    let locked = encrypted_pdf();
+    let err = w.extract("locked.pdf", locked.clone()).await.unwrap_err();
+    assert!(matches!(err, DocumentError::Encrypted { .. }), "{err:?}");
+    let wrong = w
+        .extract_with_password("locked.pdf", locked.clone(), "guess")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(wrong, DocumentError::WrongPassword { .. }),
+        "{wrong:?}"
+    );
+    let doc = w
+        .extract_with_password("locked.pdf", locked, "user-pw")
+        .await
+        .unwrap();
+    assert!(doc.text.unwrap().contains("Worker PDF text"));
+}

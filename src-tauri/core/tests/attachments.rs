@@ -645,3 +645,29 @@ async fn a_pdfs_drawn_pages_go_as_images_after_its_text_and_stay_one_chip() {
     assert_eq!(chips.len(), 1, "the page is part of the PDF's chip");
     assert_eq!(chips[0].name, "scan.pdf");
 }
+
+#[test]
+fn a_locked_pdf_waits_for_its_password_and_cannot_be_sent_before() {
+    let shelf = DraftShelf::new();
+    let d = shelf
+        .put_locked("secret.pdf", b"%PDF-1.7 locked".to_vec())
+        .unwrap();
+    assert!(d.summary.needs_password);
+    assert_eq!(d.summary.bytes, 15);
+    let refused = shelf
+        .get_all(std::slice::from_ref(&d.draft_id))
+        .unwrap_err();
+    assert_eq!(
+        refused.message,
+        "“secret.pdf” needs its password before it can be sent."
+    );
+    let (name, bytes) = shelf.locked(&d.draft_id).unwrap();
+    assert_eq!((name.as_str(), bytes.len()), ("secret.pdf", 15));
+    let open = shelf
+        .unlocked(&d.draft_id, prepared("secret.txt", b"now readable"))
+        .unwrap();
+    assert_eq!(open.draft_id, d.draft_id, "the chip keeps its id");
+    assert!(!open.summary.needs_password);
+    assert_eq!(shelf.get_all(&[d.draft_id.clone()]).unwrap().len(), 1);
+    assert!(shelf.locked(&d.draft_id).is_err());
+}

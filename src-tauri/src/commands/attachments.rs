@@ -5,6 +5,7 @@ use megallm_core::chat::{
     AttachmentDraft, AttachmentPreview, PreparedFile, SendBudget, Trim, draft_request, send_budget,
     stored_preview,
 };
+use megallm_core::documents::DocumentError;
 use megallm_core::store::types::{AttachmentId, ConversationId};
 use megallm_core::{AppError, ErrorCode};
 use tauri::State;
@@ -45,8 +46,30 @@ pub async fn extract_attachment(
         ));
     };
     let bytes = bytes.clone();
-    let document = state.extractor.extract(&name, bytes.clone()).await?;
-    state.drafts.put(PreparedFile::new(bytes, document))
+    match state.extractor.extract(&name, bytes.clone(), None).await {
+        Ok(document) => state.drafts.put(PreparedFile::new(bytes, document)),
+        // Held for its password: the chip asks for it (`unlock_attachment`).
+        Err(DocumentError::Encrypted { .. }) => state.drafts.put_locked(&name, bytes),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Reads an encrypted PDF draft with the password the user typed. A wrong
+/// password is said as such and the draft stays locked for another try.
+#[tauri::command]
+pub async fn unlock_attachment(
+    state: State<'_, AppState>,
+    draft_id: String,
+    password: String,
+) -> Result<AttachmentDraft, AppError> {
+    let (name, bytes) = state.drafts.locked(&draft_id)?;
+    let document = state
+        .extractor
+        .extract(&name, bytes.clone(), Some(&password))
+        .await?;
+    state
+        .drafts
+        .unlocked(&draft_id, PreparedFile::new(bytes, document))
 }
 
 #[tauri::command]

@@ -21,6 +21,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         attachments::estimate_send,
         attachments::trim_attachment,
         attachments::set_send_original,
+        attachments::unlock_attachment,
         chat::send_message,
         chat::retry_reply,
         chat::stop_stream,

@@ -24,4 +24,9 @@ tokens: number, truncated: boolean, notes: Array<string>,
 /**
  * A PDF sent as itself rather than as its text.
  */
-send_original: boolean, };
+send_original: boolean, 
+/**
+ * An encrypted PDF waiting for its password (`unlock_attachment`);
+ * it cannot be sent until then.
+ */
+needs_password: boolean, };

@@ -275,7 +275,7 @@ let nextAttachmentId = 1;
 const CODE_LANGUAGES: Record<string, string> = { rs: "rust", ts: "typescript", js: "javascript", py: "python", json: "json" };
 
 const SAMPLE_NOTES: FakeAttachment = {
-  summary: { name: "notes.txt", kind: { type: "text" }, bytes: 52, tokens: 13, truncated: false, notes: [], send_original: false },
+  summary: { name: "notes.txt", kind: { type: "text" }, bytes: 52, tokens: 13, truncated: false, notes: [], send_original: false, needs_password: false },
   preview: { type: "text", name: "notes.txt", text: "Sample notes attached to a stored message (demo)." },
 };
 
@@ -318,7 +318,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
   if (media) {
     const { width, height } = media === "image/png" ? pngSize(bytes) : { width: 0, height: 0 };
     return {
-      summary: { name, kind: { type: "image" }, bytes: bytes.length, tokens: Math.min(1600, Math.ceil((width * height) / 750)), truncated: false, notes: [], send_original: false },
+      summary: { name, kind: { type: "image" }, bytes: bytes.length, tokens: Math.min(1600, Math.ceil((width * height) / 750)), truncated: false, notes: [], send_original: false, needs_password: false },
       preview: { type: "image", name, media_type: media, data: base64(bytes), width, height },
     };
   }
@@ -326,7 +326,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
   if (new TextDecoder().decode(bytes.subarray(0, 5)) === "%PDF-") {
     const text = `[Page 1]\n(The demo does not read PDFs; this stands for page 1 of ${name}.)`;
     return {
-      summary: { name, kind: { type: "pdf" }, pages: 1, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [], send_original: false },
+      summary: { name, kind: { type: "pdf" }, pages: 1, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [], send_original: false, needs_password: false },
       preview: { type: "text", name, text },
     };
   }
@@ -353,7 +353,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
     tokens: Math.ceil(text.length / 4),
     truncated: notes.length > 0,
     notes,
-    send_original: false,
+    send_original: false, needs_password: false,
   };
   if (kind.type === "csv") summary.sheets = 1;
   return { summary, preview: { type: "text", name, text: language ? `\`\`\`${language}\n${text}\n\`\`\`` : text } };

@@ -292,6 +292,26 @@ pub struct AttachmentSummary {
     pub notes: Vec<String>,
     /// A PDF sent as itself rather than as its text.
     pub send_original: bool,
+    /// An encrypted PDF waiting for its password (`unlock_attachment`);
+    /// it cannot be sent until then.
+    pub needs_password: bool,
+}
+
+/// The chip of an encrypted PDF held until the user gives its password.
+pub fn locked_summary(name: &str, bytes: u64) -> AttachmentSummary {
+    AttachmentSummary {
+        id: None,
+        name: name.to_owned(),
+        kind: DocumentKind::Pdf,
+        pages: None,
+        sheets: None,
+        bytes,
+        tokens: 0,
+        truncated: false,
+        notes: vec!["It is protected by a password.".to_owned()],
+        send_original: false,
+        needs_password: true,
+    }
 }
 
 /// What the model receives for one file, for the preview.
@@ -348,6 +368,7 @@ impl Details {
             truncated: self.truncated,
             notes: self.notes,
             send_original: self.send_original,
+            needs_password: false,
         }
     }
 

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::attachments::{AttachmentPreview, AttachmentSummary, PreparedFile};
+use super::attachments::{AttachmentPreview, AttachmentSummary, PreparedFile, locked_summary};
 use crate::error::{AppError, ErrorCode};
 
 /// All drafts together hold at most this much (originals plus what the
@@ -38,6 +38,8 @@ pub enum Trim {
 
 pub struct DraftShelf {
     files: Mutex<HashMap<String, PreparedFile>>,
+    /// Encrypted PDFs waiting for a password: name and bytes.
+    locked: Mutex<HashMap<String, (String, Vec<u8>)>>,
     next: AtomicU64,
     max_bytes: usize,
 }
@@ -53,6 +55,17 @@ fn weight(f: &PreparedFile) -> usize {
     f.original.len()
         + d.text.as_ref().map_or(0, String::len)
         + d.image.as_ref().map_or(0, |i| i.data.len())
+}
+
+fn full(name: &str, held: usize) -> AppError {
+    AppError::new(
+        ErrorCode::TooLarge,
+        format!(
+            "“{name}” was not attached: the files waiting to be sent already hold {} MB. \
+             Send or remove some first.",
+            held / (1024 * 1024)
+        ),
+    )
 }
 
 fn gone() -> AppError {
@@ -71,27 +84,75 @@ impl DraftShelf {
     pub fn with_limit(max_bytes: usize) -> Self {
         Self {
             files: Mutex::default(),
+            locked: Mutex::default(),
             next: AtomicU64::new(0),
             max_bytes,
         }
     }
 
+    fn held(&self) -> Result<usize, AppError> {
+        let files = self.files.lock().map_err(|_| AppError::internal())?;
+        let locked = self.locked.lock().map_err(|_| AppError::internal())?;
+        Ok(files.values().map(weight).sum::<usize>()
+            + locked.values().map(|(_, b)| b.len()).sum::<usize>())
+    }
+
+    fn next_id(&self) -> String {
+        format!("d{}", self.next.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+
+    /// Holds an encrypted PDF until the user gives its password
+    /// ([`Self::unlocked`]); its chip says so.
+    pub fn put_locked(&self, name: &str, bytes: Vec<u8>) -> Result<AttachmentDraft, AppError> {
+        let held = self.held()?;
+        if held + bytes.len() > self.max_bytes {
+            return Err(full(name, held));
+        }
+        let draft_id = self.next_id();
+        let summary = locked_summary(name, bytes.len() as u64);
+        self.locked
+            .lock()
+            .map_err(|_| AppError::internal())?
+            .insert(draft_id.clone(), (name.to_owned(), bytes));
+        Ok(AttachmentDraft { draft_id, summary })
+    }
+
+    /// The name and bytes of locked draft `id`, to try a password on.
+    pub fn locked(&self, id: &str) -> Result<(String, Vec<u8>), AppError> {
+        self.locked
+            .lock()
+            .map_err(|_| AppError::internal())?
+            .get(id)
+            .cloned()
+            .ok_or_else(gone)
+    }
+
+    /// Locked draft `id`, read with its password: a draft like any other,
+    /// under the same id.
+    pub fn unlocked(&self, id: &str, file: PreparedFile) -> Result<AttachmentDraft, AppError> {
+        let mut locked = self.locked.lock().map_err(|_| AppError::internal())?;
+        if locked.remove(id).is_none() {
+            return Err(gone());
+        }
+        let summary = file.summary();
+        self.files
+            .lock()
+            .map_err(|_| AppError::internal())?
+            .insert(id.to_owned(), file);
+        Ok(AttachmentDraft {
+            draft_id: id.to_owned(),
+            summary,
+        })
+    }
+
     /// Keeps `file` for a later send; refused when the shelf is full.
     pub fn put(&self, file: PreparedFile) -> Result<AttachmentDraft, AppError> {
+        let held = self.held()?;
         let mut files = self.files.lock().map_err(|_| AppError::internal())?;
-        let held: usize = files.values().map(weight).sum();
         if held + weight(&file) > self.max_bytes {
-            return Err(AppError::new(
-                ErrorCode::TooLarge,
-                format!(
-                    "“{}” was not attached: the files waiting to be sent already hold {} MB. \
-                     Send or remove some first.",
-                    file.name(),
-                    held / (1024 * 1024)
-                ),
-            ));
+            return Err(full(file.name(), held));
         }
-        let draft_id = format!("d{}", self.next.fetch_add(1, Ordering::Relaxed) + 1);
+        let draft_id = self.next_id();
         let summary = file.summary();
         files.insert(draft_id.clone(), file);
         Ok(AttachmentDraft { draft_id, summary })
@@ -101,8 +162,16 @@ impl DraftShelf {
     /// held until [`Self::discard`], so a send that fails keeps them.
     pub fn get_all(&self, ids: &[String]) -> Result<Vec<PreparedFile>, AppError> {
         let files = self.files.lock().map_err(|_| AppError::internal())?;
+        let locked = self.locked.lock().map_err(|_| AppError::internal())?;
         ids.iter()
-            .map(|id| files.get(id).cloned().ok_or_else(gone))
+            .map(|id| match (files.get(id), locked.get(id)) {
+                (Some(f), _) => Ok(f.clone()),
+                (None, Some((name, _))) => Err(AppError::new(
+                    ErrorCode::InvalidInput,
+                    format!("“{name}” needs its password before it can be sent."),
+                )),
+                (None, None) => Err(gone()),
+            })
             .collect()
     }
 
@@ -143,6 +212,11 @@ impl DraftShelf {
         if let Ok(mut files) = self.files.lock() {
             for id in ids {
                 files.remove(id);
+            }
+        }
+        if let Ok(mut locked) = self.locked.lock() {
+            for id in ids {
+                locked.remove(id);
             }
         }
     }

@@ -69,6 +69,9 @@ pub const FAULT_ENV: &str = "MEGALLM_WORKER_FAULT";
 #[derive(Serialize, Deserialize)]
 struct Header {
     name: String,
+    /// For an encrypted PDF the user gave a password for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    password: Option<String>,
 }
 
 type Answer = Result<Document, DocumentError>;
@@ -109,7 +112,10 @@ pub fn serve() -> ExitCode {
     }
     #[cfg(debug_assertions)]
     simulate_fault();
-    let answer: Answer = extract(&header.name, &bytes);
+    let answer: Answer = match &header.password {
+        Some(password) => super::extract_with_password(&header.name, &bytes, password),
+        None => extract(&header.name, &bytes),
+    };
     let written = serde_json::to_vec(&answer)
         .map_err(std::io::Error::from)
         .and_then(|json| {
@@ -246,6 +252,27 @@ impl Worker {
     /// Reads one file in a child. Every failure, of the file or of the
     /// child, is a [`DocumentError`] naming `name`.
     pub async fn extract(&self, name: &str, bytes: Vec<u8>) -> Result<Document, DocumentError> {
+        self.read(name, bytes, None).await
+    }
+
+    /// [`Worker::extract`] for an encrypted PDF the user gave a password
+    /// for (it travels on the child's stdin, never in its arguments or
+    /// environment, where other processes could read it).
+    pub async fn extract_with_password(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        password: &str,
+    ) -> Result<Document, DocumentError> {
+        self.read(name, bytes, Some(password.to_owned())).await
+    }
+
+    async fn read(
+        &self,
+        name: &str,
+        bytes: Vec<u8>,
+        password: Option<String>,
+    ) -> Result<Document, DocumentError> {
         check_size(name, bytes.len() as u64)?;
         let crashed = |detail: String| DocumentError::Crashed {
             name: name.to_owned(),
@@ -258,6 +285,7 @@ impl Worker {
             .map_err(|_| crashed("the readers were shut down".to_owned()))?;
         let mut header = serde_json::to_vec(&Header {
             name: name.to_owned(),
+            password,
         })
         .map_err(|e| crashed(e.to_string()))?;
         header.push(b'\n');
