@@ -6,6 +6,7 @@
 import * as backend from "./backend";
 import { byId } from "./dom";
 import type { SendTicket } from "./lib/attachments";
+import { BudgetWatch } from "./lib/budget";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
 import { catalogueNotice } from "./lib/models";
@@ -19,12 +20,15 @@ import type {
   RetryMode,
   Settings,
   StreamUpdate,
+  Trim,
   TurnResult,
 } from "./types";
 import { Attachments } from "./views/attachments";
 import { Banner, Toast } from "./views/banner";
 import { Composer } from "./views/composer";
+import { Gauge } from "./views/gauge";
 import { HistoryFiles } from "./views/history-files";
+import { PagesDialog } from "./views/pages-dialog";
 import { ConversationPane } from "./views/conversation";
 import { PreviewDialog } from "./views/preview";
 import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
@@ -85,6 +89,8 @@ const composer = new Composer({
   modelSelect: byId<HTMLSelectElement>("model-select"),
   onSend: (text, model) => void send(text, model),
   onStop: () => void stop(),
+  onInput: () => budgetChanged(true),
+  onModelChange: () => budgetChanged(),
 });
 
 const preview = new PreviewDialog({
@@ -101,10 +107,72 @@ const attachments = new Attachments({
   fileInput: byId<HTMLInputElement>("attach-file"),
   dropOverlay: byId("drop-overlay"),
   pasteTarget: byId("composer-input"),
-  canAttach: () => !settingsPanel.isOpen && !preview.isOpen,
+  canAttach: () => !anyModalOpen(),
   onPreview: (draftId, name) => void preview.open(name, () => backend.previewDraft(draftId)),
-  onChange: () => composer.setAttachmentsPending(attachments.pending),
+  onChange: () => {
+    const drafts = attachments.drafts;
+    composer.setAttachments(attachments.pending, drafts.length);
+    budgetChanged();
+  },
 });
+
+const pagesDialog = new PagesDialog({
+  dialog: byId<HTMLDialogElement>("pages-dialog"),
+  form: byId<HTMLFormElement>("pages-form"),
+  title: byId("pages-title"),
+  hint: byId("pages-hint"),
+  first: byId<HTMLInputElement>("pages-first"),
+  last: byId<HTMLInputElement>("pages-last"),
+  error: byId("pages-error"),
+  cancel: byId<HTMLButtonElement>("pages-cancel"),
+  keep: byId<HTMLButtonElement>("pages-keep"),
+  trim: (draftId, trim) => trimDraft(draftId, trim),
+});
+
+const gauge = new Gauge({
+  meter: byId("context-gauge"),
+  alert: byId("budget-alert"),
+  drafts: () => attachments.drafts,
+  trim: (draftId, trim) => trimDraft(draftId, trim),
+  onPickPages: (draft) => pagesDialog.open(draft),
+  onFits: (reason) => composer.setBlocked(reason),
+  onError: showError,
+});
+
+/** Typing waits for a pause before the context gauge asks again. */
+const BUDGET_DEBOUNCE_MS = 400;
+
+const budget = new BudgetWatch({
+  estimate: (input) => backend.estimateSend(input.conversationId, input.text, input.model, [...input.attachments]),
+  onBudget: (b) => gauge.show(b),
+  debounceMs: BUDGET_DEBOUNCE_MS,
+});
+
+/** The message, its files, the conversation or the model changed: the gauge asks again. */
+function budgetChanged(typing = false): void {
+  if (state.sending) return; // asked again once the reply is over
+  budget.changed(
+    {
+      conversationId: state.conversationId,
+      text: composer.text,
+      model: composer.model,
+      attachments: attachments.drafts.map((d) => d.draft_id),
+    },
+    typing,
+  );
+}
+
+/** Cuts a draft (on the user's click only); the same draft ids now weigh less, so the gauge asks again. */
+async function trimDraft(draftId: string, trim: Trim): Promise<void> {
+  await attachments.trim(draftId, trim);
+  budget.invalidate();
+  budgetChanged();
+}
+
+/** Something modal is open: the rest of the app is inert behind it. */
+function anyModalOpen(): boolean {
+  return document.querySelector("dialog[open]") !== null;
+}
 
 const sidebar = new Sidebar({
   newChat: byId<HTMLButtonElement>("new-chat"),
@@ -178,6 +246,7 @@ function newChat(): void {
   sidebar.setActive(null);
   composer.resetModel();
   composer.focus();
+  budgetChanged();
 }
 
 async function openConversation(id: number, messageId?: number): Promise<void> {
@@ -189,6 +258,7 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
   if (state.conversationId !== id) return; // the user went elsewhere meanwhile
   if (opened) {
     composer.setModel(opened.model);
+    budgetChanged();
   } else if (pane.currentId !== id) {
     // It failed to open (reported in the banner): stay with what is shown.
     state.conversationId = pane.currentId;
@@ -206,7 +276,9 @@ async function send(text: string, model: string | null): Promise<void> {
   }
   pane.addPendingUserMessage(text, attachments.summaries(ticket));
   const draftIds = [...ticket.draftIds];
-  await runTurn(text, model, ticket, (s, onEvent) => backend.sendMessage(s.target, text, draftIds, model, onEvent));
+  await runTurn(text, model, ticket, (s, onEvent) =>
+    backend.sendMessage(s.target, text, draftIds, model, null, onEvent),
+  );
 }
 
 /** Regenerates or continues a reply of the open conversation. */
@@ -310,6 +382,9 @@ function finishSending(s: Sending): void {
   if (state.sending !== s) return;
   state.sending = null;
   composer.setBusy(false);
+  // The conversation grew (or a message went to a new one): weigh the next one.
+  budget.invalidate();
+  budgetChanged();
   if (document.activeElement === document.body || document.activeElement === null) composer.focus();
 }
 
@@ -515,7 +590,7 @@ document.addEventListener("keydown", (event) => {
   if (mod && !event.altKey && !event.shiftKey && key === ",") {
     event.preventDefault();
     openSettings();
-  } else if (settingsPanel.isOpen || preview.isOpen) {
+  } else if (anyModalOpen()) {
     // The rest of the app is inert behind a modal (each handles its own Escape).
     return;
   } else if (mod && !event.altKey && !event.shiftKey && key === "n") {

@@ -7,8 +7,9 @@
 // is put back (`restoreText`), so the user never loses what they typed.
 //
 // Attached files (views/attachments.ts) gate sending: while one is still being
-// read Send is disabled (and Enter does nothing). A message still needs text
-// (send_message refuses one of files alone).
+// read Send is disabled (and Enter does nothing). Files alone are a message
+// (the text may be empty then). A message that does not fit the context
+// window (views/gauge.ts) disables Send too, with the reason as its title.
 
 import { el } from "../dom";
 import { modelChoices } from "../lib/models";
@@ -22,6 +23,10 @@ export interface ComposerOptions {
   modelSelect: HTMLSelectElement;
   onSend(text: string, model: string | null): void;
   onStop(): void;
+  /** The text changed (typed, restored, filled in). */
+  onInput(): void;
+  /** Another model was picked. */
+  onModelChange(): void;
 }
 
 /** Past this height the textarea scrolls instead of growing (CSS caps it too). */
@@ -32,6 +37,10 @@ export class Composer {
   private defaultModel: string | null = null;
   /** Attached files still being read. */
   private attachmentsPending = 0;
+  /** Attached files ready to go. */
+  private attachmentsReady = 0;
+  /** Why Send is disabled (the message does not fit), or null. */
+  private blocked: string | null = null;
 
   constructor(private readonly o: ComposerOptions) {
     o.form.addEventListener("submit", (event) => {
@@ -47,8 +56,10 @@ export class Composer {
     o.input.addEventListener("input", () => {
       this.autoGrow();
       this.updateSendEnabled();
+      o.onInput();
     });
     o.stop.addEventListener("click", () => o.onStop());
+    o.modelSelect.addEventListener("change", () => o.onModelChange());
     this.setBusy(false);
   }
 
@@ -103,11 +114,25 @@ export class Composer {
     this.updateSendEnabled();
   }
 
-  /** Send waits while `pending` attached files are still being read. */
-  setAttachmentsPending(pending: number): void {
+  /** Send waits while `pending` attached files are still being read; `ready` ones can go without text. */
+  setAttachments(pending: number, ready: number): void {
     this.attachmentsPending = pending;
+    this.attachmentsReady = ready;
+    this.o.form.dataset.files = ready > 0 ? "1" : "0";
     this.updateSendEnabled();
   }
+
+  /** Disables Send for `reason` (the message does not fit), or enables it again (null). */
+  setBlocked(reason: string | null): void {
+    this.blocked = reason;
+    this.updateSendEnabled();
+  }
+
+  /** The text as typed so far. */
+  get text(): string {
+    return this.o.input.value;
+  }
+
 
   /** Puts text back after a failed send, before anything typed since. */
   restoreText(text: string): void {
@@ -117,6 +142,7 @@ export class Composer {
     else if (!current.startsWith(text)) input.value = `${text}\n${current}`;
     this.autoGrow();
     this.updateSendEnabled();
+    this.o.onInput();
   }
 
   focus(): void {
@@ -124,9 +150,9 @@ export class Composer {
   }
 
   private submit(): void {
-    if (this.busy || this.attachmentsPending > 0) return;
+    if (this.busy || this.attachmentsPending > 0 || this.blocked !== null) return;
     const text = this.o.input.value;
-    if (text.trim() === "") return;
+    if (text.trim() === "" && this.attachmentsReady === 0) return;
     const model = this.model;
     this.o.input.value = "";
     this.autoGrow();
@@ -139,8 +165,9 @@ export class Composer {
     // nothing on click (CSS dims the button then), so scripted input that
     // skips events still sends.
     const { send } = this.o;
-    send.disabled = this.busy || this.attachmentsPending > 0;
+    send.disabled = this.busy || this.attachmentsPending > 0 || this.blocked !== null;
     if (this.attachmentsPending > 0) send.title = "Waiting for the attached files to be read";
+    else if (this.blocked !== null) send.title = this.blocked;
     else send.removeAttribute("title");
   }
 
