@@ -1,13 +1,17 @@
 //! The composer's tools in the window: the context gauge and a message
-//! that does not fit (cut only on the user's click).
+//! that does not fit (cut only on the user's click), one-click analyses,
+//! and files sent without text.
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::documents::chips;
+use super::documents::{attach, by_label, chips};
 use super::webdriver::Session;
-use super::{Fixture, open_app, wait_until};
+use super::{Fixture, open_app, send, wait_until};
+
+const ANALYST_SYSTEM: &str = "You are a document analysis expert.";
+const ANALYST_PROMPT: &str = "Analyze this document: main topics, key insights, summary.";
 
 /// The gauge as a screen reader has it: (valuenow, valuemax, text), once shown.
 fn gauge(s: &Session) -> Option<(u64, u64, String)> {
@@ -79,6 +83,19 @@ fn wait_reply(s: &Session, count: usize) {
             .len()
             == count
     });
+}
+
+/// The request's system prompt as one string (a string, or text blocks).
+fn system_of(body: &Value) -> String {
+    match &body["system"] {
+        Value::String(t) => t.clone(),
+        Value::Array(blocks) => blocks
+            .iter()
+            .filter_map(|b| b["text"].as_str())
+            .collect::<Vec<_>>()
+            .join(""),
+        _ => String::new(),
+    }
 }
 
 #[test]
@@ -167,4 +184,78 @@ fn the_gauge_counts_and_a_message_too_big_is_cut_only_when_asked() {
             .iter()
             .any(|b| b["type"] == "text" && b["text"] == "How long is this?")
     );
+}
+
+#[test]
+fn one_click_analysis_sets_the_system_prompt_and_files_go_alone() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+
+    attach(&s, &[("minutes.txt", b"The board met and agreed on nothing.\n".to_vec())]);
+    wait_ready(&s, "minutes.txt", "ready");
+    // Offered for any file, by the preset's name.
+    let button = by_label(&s, "One-click analyses");
+    assert!(s.text(&button).unwrap().contains("Document analyst"));
+    assert!(
+        !s.text(&button).unwrap().contains("Code reviewer"),
+        "code review is for source files"
+    );
+    click_button(&s, "#analyses", "Document analyst");
+    let value = s
+        .execute(
+            "return [document.querySelector('#composer-input').value, document.activeElement.id]",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(value, json!([ANALYST_PROMPT, "composer-input"]), "filled in and focused");
+    let note = s.wait_for("#composer-system", Duration::from_secs(5)).unwrap();
+    assert_eq!(s.text(&note).unwrap().trim(), "System prompt: Document analyst");
+    assert!(
+        !s.find_all("#composer-system [aria-label='Clear system prompt']")
+            .unwrap()
+            .is_empty()
+    );
+    s.screenshot("composer-analysis").unwrap();
+
+    s.click(&s.wait_for("#send-button", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_reply(&s, 1);
+    let (body, blocks) = fx.last_user_blocks();
+    assert_eq!(system_of(&body), ANALYST_SYSTEM);
+    assert!(
+        blocks
+            .iter()
+            .any(|b| b["type"] == "text" && b["text"] == ANALYST_PROMPT),
+        "{blocks:?}"
+    );
+    // Sent: the note is gone.
+    wait_until("the note to go", Duration::from_secs(5), || {
+        s.execute(
+            "return document.querySelector('#composer-system').hidden",
+            json!([]),
+        )
+        .unwrap()
+            == json!(true)
+    });
+    // The next message keeps it.
+    send(&s, "And the date?");
+    wait_reply(&s, 2);
+    assert_eq!(system_of(&fx.last_messages_request()), ANALYST_SYSTEM);
+
+    // A file with no text is a message too, titled by the file's name.
+    s.click(&s.wait_for("#new-chat", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    attach(&s, &[("agenda.txt", b"1. Coffee\n2. More coffee\n".to_vec())]);
+    wait_ready(&s, "agenda.txt", "ready");
+    s.click(&s.wait_for("#send-button", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_reply(&s, 1);
+    let title = s.wait_for("#conversation-title", Duration::from_secs(5)).unwrap();
+    wait_until("the title", Duration::from_secs(10), || {
+        s.text(&title).unwrap_or_default().contains("agenda.txt")
+    });
+    let (body, blocks) = fx.last_user_blocks();
+    assert!(body.get("system").is_none(), "a new chat starts without one");
+    assert!(blocks.iter().all(|b| b["type"] != "text"), "{blocks:?}");
 }

@@ -17,12 +17,14 @@ import type {
   HistoryNotice,
   ModelCatalogue,
   ModelInfo,
+  Preset,
   RetryMode,
   Settings,
   StreamUpdate,
   Trim,
   TurnResult,
 } from "./types";
+import { Analyses } from "./views/analyses";
 import { Attachments } from "./views/attachments";
 import { Banner, Toast } from "./views/banner";
 import { Composer } from "./views/composer";
@@ -41,6 +43,8 @@ applyRememberedTheme();
 interface Sending {
   text: string;
   model: string | null;
+  /** The system prompt this message sets (a one-click analysis), or null. */
+  systemPrompt: string | null;
   /** The pane's generation when sent: stream output goes there only if it still shows it. */
   paneGeneration: number;
   /** Where it was sent: null for a new chat. */
@@ -64,7 +68,9 @@ const state: {
   /** The conversation the user is looking at (null: a new chat). */
   conversationId: number | null;
   sending: Sending | null;
-} = { info: null, models: [], conversationId: null, sending: null };
+  /** The presets library (list_presets), for the one-click analyses and the system prompt dialog. */
+  presets: Preset[];
+} = { info: null, models: [], conversationId: null, sending: null, presets: [] };
 
 const banner = new Banner(byId("banner"), { onOpenSettings: () => openSettings("api-key") });
 const toast = new Toast(byId("toast"));
@@ -87,10 +93,12 @@ const composer = new Composer({
   send: byId<HTMLButtonElement>("send-button"),
   stop: byId<HTMLButtonElement>("stop-button"),
   modelSelect: byId<HTMLSelectElement>("model-select"),
-  onSend: (text, model) => void send(text, model),
+  systemNote: byId("composer-system"),
+  onSend: (text, model, systemPrompt) => void send(text, model, systemPrompt),
   onStop: () => void stop(),
   onInput: () => budgetChanged(true),
   onModelChange: () => budgetChanged(),
+  onSystemPromptChange: () => {},
 });
 
 const preview = new PreviewDialog({
@@ -112,7 +120,16 @@ const attachments = new Attachments({
   onChange: () => {
     const drafts = attachments.drafts;
     composer.setAttachments(attachments.pending, drafts.length);
+    analyses.setDrafts(drafts);
     budgetChanged();
+  },
+});
+
+const analyses = new Analyses({
+  group: byId("analyses"),
+  onChoose: (preset) => {
+    composer.setSystemPrompt({ name: preset.name, text: preset.system_prompt });
+    composer.setText(preset.prompt);
   },
 });
 
@@ -268,7 +285,7 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
 
 // --- sending and streaming -----------------------------------------------
 
-async function send(text: string, model: string | null): Promise<void> {
+async function send(text: string, model: string | null, systemPrompt: string | null): Promise<void> {
   const ticket = state.sending ? null : attachments.beginSend();
   if (!ticket) {
     composer.restoreText(text);
@@ -276,8 +293,8 @@ async function send(text: string, model: string | null): Promise<void> {
   }
   pane.addPendingUserMessage(text, attachments.summaries(ticket));
   const draftIds = [...ticket.draftIds];
-  await runTurn(text, model, ticket, (s, onEvent) =>
-    backend.sendMessage(s.target, text, draftIds, model, null, onEvent),
+  await runTurn(text, model, ticket, systemPrompt, (s, onEvent) =>
+    backend.sendMessage(s.target, text, draftIds, model, systemPrompt, onEvent),
   );
 }
 
@@ -289,7 +306,7 @@ async function retry(messageId: number, mode: RetryMode): Promise<void> {
     return;
   }
   const model = composer.model;
-  await runTurn("", model, null, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
+  await runTurn("", model, null, null, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
 }
 
 /**
@@ -302,6 +319,7 @@ async function runTurn(
   text: string,
   model: string | null,
   ticket: SendTicket | null,
+  systemPrompt: string | null,
   start: (s: Sending, onEvent: (update: StreamUpdate) => void) => Promise<TurnResult>,
 ): Promise<void> {
   banner.clearError();
@@ -310,6 +328,7 @@ async function runTurn(
   const s: Sending = {
     text,
     model,
+    systemPrompt,
     paneGeneration: pane.generation,
     target: state.conversationId,
     conversationId: state.conversationId,
@@ -324,6 +343,7 @@ async function runTurn(
   };
   state.sending = s;
   composer.setBusy(true);
+  analyses.setBusy(true);
   try {
     settle(s, await start(s, (update) => onStreamUpdate(s, update)));
   } catch (err) {
@@ -382,6 +402,7 @@ function finishSending(s: Sending): void {
   if (state.sending !== s) return;
   state.sending = null;
   composer.setBusy(false);
+  analyses.setBusy(false);
   // The conversation grew (or a message went to a new one): weigh the next one.
   budget.invalidate();
   budgetChanged();
@@ -393,6 +414,8 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
     case "started": {
       s.started = true;
       settleAttachments(s);
+      // Stored with the message: the note about it leaves the composer.
+      if (s.systemPrompt !== null && composer.systemPrompt?.text === s.systemPrompt) composer.setSystemPrompt(null);
       s.conversationId = update.conversation_id;
       s.assistantId = update.assistant_message_id;
       const shown = pane.beginStream(
@@ -552,6 +575,13 @@ async function refreshSetup(): Promise<void> {
   }
 }
 
+// --- presets ---------------------------------------------------------------------
+
+function setPresets(presets: Preset[]): void {
+  state.presets = presets;
+  analyses.setPresets(presets);
+}
+
 // --- links: the webview never navigates ------------------------------------
 
 function onDocumentClick(event: MouseEvent): void {
@@ -657,6 +687,7 @@ async function start(): Promise<void> {
     },
     (err) => showError(toAppError(err)),
   );
+  void backend.listPresets().then(setPresets, (err) => console.warn("list_presets failed", err));
   await Promise.allSettled([info, list]);
   // Conversations the CLI adds meanwhile appear at the top of the list.
   void backend.watchHistory(() => void sidebar.refreshHead()).catch((err) => console.warn("watch_history failed", err));

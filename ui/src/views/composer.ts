@@ -10,8 +10,13 @@
 // read Send is disabled (and Enter does nothing). Files alone are a message
 // (the text may be empty then). A message that does not fit the context
 // window (views/gauge.ts) disables Send too, with the reason as its title.
+//
+// A system prompt chosen for the next message (a one-click analysis, or the
+// header's dialog for a new chat) shows as a note, "System prompt: <name>",
+// with a button that clears it; it goes with the send and stays until the
+// message is stored.
 
-import { el } from "../dom";
+import { el, iconButton } from "../dom";
 import { modelChoices } from "../lib/models";
 import type { ModelInfo } from "../types";
 
@@ -21,12 +26,22 @@ export interface ComposerOptions {
   send: HTMLButtonElement;
   stop: HTMLButtonElement;
   modelSelect: HTMLSelectElement;
-  onSend(text: string, model: string | null): void;
+  /** Where the note about the next message's system prompt shows. */
+  systemNote: HTMLElement;
+  onSend(text: string, model: string | null, systemPrompt: string | null): void;
   onStop(): void;
   /** The text changed (typed, restored, filled in). */
   onInput(): void;
   /** Another model was picked. */
   onModelChange(): void;
+  /** The next message's system prompt was chosen or cleared. */
+  onSystemPromptChange(): void;
+}
+
+/** A system prompt for the next message, and what to call it in the note. */
+export interface PendingSystemPrompt {
+  name: string;
+  text: string;
 }
 
 /** Past this height the textarea scrolls instead of growing (CSS caps it too). */
@@ -41,6 +56,7 @@ export class Composer {
   private attachmentsReady = 0;
   /** Why Send is disabled (the message does not fit), or null. */
   private blocked: string | null = null;
+  private pendingSystem: PendingSystemPrompt | null = null;
 
   constructor(private readonly o: ComposerOptions) {
     o.form.addEventListener("submit", (event) => {
@@ -60,6 +76,7 @@ export class Composer {
     });
     o.stop.addEventListener("click", () => o.onStop());
     o.modelSelect.addEventListener("change", () => o.onModelChange());
+    o.systemNote.hidden = true;
     this.setBusy(false);
   }
 
@@ -133,6 +150,43 @@ export class Composer {
     return this.o.input.value;
   }
 
+  /** Replaces the text (a one-click analysis' question) and puts the caret at its end, ready to edit. */
+  setText(text: string): void {
+    const { input } = this.o;
+    input.value = text;
+    this.autoGrow();
+    this.updateSendEnabled();
+    this.focus();
+    input.setSelectionRange(text.length, text.length);
+    this.o.onInput();
+  }
+
+  /** The system prompt the next message sets, or null. */
+  get systemPrompt(): PendingSystemPrompt | null {
+    return this.pendingSystem;
+  }
+
+  /** Chooses (or, with null, clears) the system prompt the next message sets. */
+  setSystemPrompt(choice: PendingSystemPrompt | null): void {
+    this.pendingSystem = choice;
+    const note = this.o.systemNote;
+    if (!choice) {
+      note.hidden = true;
+      note.replaceChildren();
+    } else {
+      const clear = iconButton("close", "Clear system prompt", "system-note-clear");
+      clear.addEventListener("click", () => {
+        this.setSystemPrompt(null);
+        this.focus();
+      });
+      note.replaceChildren(
+        el("span", { className: "system-note-text", text: `System prompt: ${choice.name}`, attrs: { title: choice.text } }),
+        clear,
+      );
+      note.hidden = false;
+    }
+    this.o.onSystemPromptChange();
+  }
 
   /** Puts text back after a failed send, before anything typed since. */
   restoreText(text: string): void {
@@ -157,7 +211,7 @@ export class Composer {
     this.o.input.value = "";
     this.autoGrow();
     this.updateSendEnabled();
-    this.o.onSend(text, model);
+    this.o.onSend(text, model, this.pendingSystem?.text ?? null);
   }
 
   private updateSendEnabled(): void {
