@@ -1,6 +1,6 @@
 //! The composer's tools in the window: the context gauge and a message
 //! that does not fit (cut only on the user's click), one-click analyses,
-//! and files sent without text.
+//! files sent without text, a conversation's system prompt and the presets.
 
 use std::time::Duration;
 
@@ -238,6 +238,13 @@ fn one_click_analysis_sets_the_system_prompt_and_files_go_alone() {
         .unwrap()
             == json!(true)
     });
+    // The header shows the conversation's prompt as stored.
+    let summary = s
+        .wait_for("#system-prompt-summary", Duration::from_secs(5))
+        .unwrap();
+    wait_until("the header's system prompt", Duration::from_secs(5), || {
+        s.text(&summary).unwrap_or_default().trim() == ANALYST_SYSTEM
+    });
     // The next message keeps it.
     send(&s, "And the date?");
     wait_reply(&s, 2);
@@ -258,4 +265,177 @@ fn one_click_analysis_sets_the_system_prompt_and_files_go_alone() {
     let (body, blocks) = fx.last_user_blocks();
     assert!(body.get("system").is_none(), "a new chat starts without one");
     assert!(blocks.iter().all(|b| b["type"] != "text"), "{blocks:?}");
+}
+
+/// Picks `label` in the select `css` as a person would (the change event fires).
+fn pick(s: &Session, css: &str, label: &str) {
+    let picked = s
+        .execute(
+            "const select = document.querySelector(arguments[0]);
+             const option = [...select.options].find((o) => o.textContent === arguments[1]);
+             if (!option) return false;
+             select.value = option.value;
+             select.dispatchEvent(new Event('change'));
+             return true;",
+            json!([css, label]),
+        )
+        .unwrap();
+    assert_eq!(picked, json!(true), "{label} in {css}");
+}
+
+fn dialog_open(s: &Session, id: &str) -> bool {
+    s.execute(
+        "return document.getElementById(arguments[0]).open",
+        json!([id]),
+    )
+    .unwrap()
+        == json!(true)
+}
+
+fn open_system_dialog(s: &Session) {
+    let button = s
+        .wait_for("#system-prompt-button", Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(s.text(&button).unwrap().trim(), "System prompt");
+    s.click(&button).unwrap();
+    wait_until("the system prompt dialog", Duration::from_secs(5), || {
+        dialog_open(s, "system-dialog")
+    });
+}
+
+fn preset_names(s: &Session, css: &str) -> Vec<String> {
+    serde_json::from_value(
+        s.execute(
+            "return [...document.querySelectorAll(arguments[0])].map((e) => e.textContent)",
+            json!([css]),
+        )
+        .unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_conversation_keeps_the_system_prompt_set_in_its_dialog_and_presets_are_managed() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let summary = s
+        .wait_for("#system-prompt-summary", Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(s.text(&summary).unwrap().trim(), "No system prompt");
+
+    // A new chat: the prompt picked from a preset goes with the first message.
+    open_system_dialog(&s);
+    pick(&s, "#system-preset", "Document analyst");
+    let text = s.wait_for("#system-text", Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        s.execute("return document.querySelector('#system-text').value", json!([]))
+            .unwrap(),
+        json!(ANALYST_SYSTEM)
+    );
+    s.click(&s.wait_for("#system-save", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_until("the dialog to close", Duration::from_secs(5), || {
+        !dialog_open(&s, "system-dialog")
+    });
+    assert_eq!(s.text(&summary).unwrap().trim(), ANALYST_SYSTEM);
+    send(&s, "First question");
+    wait_reply(&s, 1);
+    assert_eq!(system_of(&fx.last_messages_request()), ANALYST_SYSTEM);
+
+    // The open conversation: its own prompt, saved, carried by the next message.
+    open_system_dialog(&s);
+    // Typed, then a second line put in as a paste would (WebDriver's keys
+    // drop a newline in a textarea).
+    s.execute(
+        "const t = document.querySelector('#system-text'); t.value = ''; t.dispatchEvent(new Event('input'));",
+        json!([]),
+    )
+    .unwrap();
+    s.type_text(&text, "You are a pirate.").unwrap();
+    s.execute(
+        "const t = document.querySelector('#system-text'); t.value += '\\nAnswer in one line.'; t.dispatchEvent(new Event('input'));",
+        json!([]),
+    )
+    .unwrap();
+    // "Save as preset…" keeps it in the library too.
+    s.click(&s.wait_for("#system-save-as-button", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    let name = s
+        .wait_for("#system-preset-name", Duration::from_secs(5))
+        .unwrap();
+    s.type_text(&name, "Pirate").unwrap();
+    s.click(&s.wait_for("#system-preset-add", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_until("the new preset picked", Duration::from_secs(5), || {
+        s.execute(
+            "const p = document.querySelector('#system-preset'); return p.options[p.selectedIndex].textContent",
+            json!([]),
+        )
+        .unwrap()
+            == json!("Pirate")
+    });
+    s.screenshot("system-prompt-dialog").unwrap();
+    s.click(&s.wait_for("#system-save", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_until_or(
+        "the header's summary",
+        Duration::from_secs(5),
+        || s.text(&summary).unwrap_or_default().trim() == "You are a pirate.…",
+        || {
+            format!(
+                "{:?} {:?}",
+                s.text(&summary),
+                s.execute("return document.querySelector('#system-error').textContent", json!([]))
+            )
+        },
+    );
+    assert_eq!(
+        s.attr(&summary, "title").unwrap().as_deref(),
+        Some("You are a pirate.\nAnswer in one line.")
+    );
+    send(&s, "Second question");
+    wait_reply(&s, 2);
+    assert_eq!(
+        system_of(&fx.last_messages_request()),
+        "You are a pirate.\nAnswer in one line."
+    );
+
+    // Settings › Presets: the one saved above, the built-ins (Reset, not
+    // Delete), one added and one deleted.
+    s.click(&s.wait_for("#settings-button", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_until("the presets in Settings", Duration::from_secs(10), || {
+        preset_names(&s, "#preset-list .preset-name")
+            == ["Document analyst", "Code reviewer", "Pirate"]
+    });
+    assert!(!s.find_all("[aria-label='Reset Document analyst']").unwrap().is_empty());
+    assert!(s.find_all("[aria-label='Delete Document analyst']").unwrap().is_empty());
+    s.click(&by_label(&s, "Delete Pirate")).unwrap();
+    wait_until("Pirate deleted", Duration::from_secs(10), || {
+        preset_names(&s, "#preset-list .preset-name") == ["Document analyst", "Code reviewer"]
+    });
+    s.click(&s.wait_for("#preset-add", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    let name = s.wait_for("#preset-name", Duration::from_secs(5)).unwrap();
+    s.type_text(&name, "Terse").unwrap();
+    s.type_text(&s.wait_for("#preset-system", Duration::from_secs(5)).unwrap(), "Be terse.")
+        .unwrap();
+    s.click(&s.wait_for("#preset-save", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_until("Terse added", Duration::from_secs(10), || {
+        preset_names(&s, "#preset-list .preset-name")
+            == ["Document analyst", "Code reviewer", "Terse"]
+    });
+    assert!(dialog_open(&s, "settings"), "the preset's Save is not the panel's");
+    s.screenshot("settings-presets").unwrap();
+    s.click(&s.wait_for("#settings-cancel", Duration::from_secs(5)).unwrap())
+        .unwrap();
+
+    // The dialog's picker has it at once.
+    open_system_dialog(&s);
+    assert_eq!(
+        preset_names(&s, "#system-preset option"),
+        ["Custom", "Document analyst", "Code reviewer", "Terse"]
+    );
 }

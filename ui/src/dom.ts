@@ -92,6 +92,12 @@ export function wireModalKeys(dialog: HTMLDialogElement, close: () => void): voi
   });
 }
 
+/** Shows `message` in an error line (text only), or hides it (null). */
+export function showInlineError(box: HTMLElement, message: string | null): void {
+  box.textContent = message ?? "";
+  box.hidden = message === null;
+}
+
 /** After a modal closes: focus goes back where it was, if that is still usable. */
 export function returnFocusTo(back: HTMLElement | null): void {
   if (back && back.isConnected && !back.closest("[inert]") && !(back as HTMLButtonElement).disabled) back.focus();

@@ -14,12 +14,14 @@ import { provisionalTitle } from "./lib/util";
 import type {
   AppError,
   AppInfo,
+  Conversation,
   HistoryNotice,
   ModelCatalogue,
   ModelInfo,
   Preset,
   RetryMode,
   Settings,
+  SamplingLimits,
   StreamUpdate,
   Trim,
   TurnResult,
@@ -33,7 +35,9 @@ import { HistoryFiles } from "./views/history-files";
 import { PagesDialog } from "./views/pages-dialog";
 import { ConversationPane } from "./views/conversation";
 import { PreviewDialog } from "./views/preview";
+import { PresetsEditor } from "./views/presets-editor";
 import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
+import { SystemPromptView } from "./views/system-prompt";
 import { Sidebar } from "./views/sidebar";
 
 // Before anything renders: the theme chosen last time (get_settings confirms it).
@@ -67,10 +71,12 @@ const state: {
   models: ModelInfo[];
   /** The conversation the user is looking at (null: a new chat). */
   conversationId: number | null;
+  /** Its settings (model, system prompt, sampling) as last loaded or saved. */
+  conversation: Conversation | null;
   sending: Sending | null;
   /** The presets library (list_presets), for the one-click analyses and the system prompt dialog. */
   presets: Preset[];
-} = { info: null, models: [], conversationId: null, sending: null, presets: [] };
+} = { info: null, models: [], conversationId: null, conversation: null, sending: null, presets: [] };
 
 const banner = new Banner(byId("banner"), { onOpenSettings: () => openSettings("api-key") });
 const toast = new Toast(byId("toast"));
@@ -98,7 +104,7 @@ const composer = new Composer({
   onStop: () => void stop(),
   onInput: () => budgetChanged(true),
   onModelChange: () => budgetChanged(),
-  onSystemPromptChange: () => {},
+  onSystemPromptChange: () => showSystemPrompt(),
 });
 
 const preview = new PreviewDialog({
@@ -155,6 +161,64 @@ const gauge = new Gauge({
   onFits: (reason) => composer.setBlocked(reason),
   onError: showError,
 });
+
+let limits: Promise<SamplingLimits | null> | null = null;
+/** The backend's sampling and system prompt limits, asked once. */
+function samplingLimits(): Promise<SamplingLimits | null> {
+  limits ??= backend.samplingLimits().catch((err) => {
+    console.warn("sampling_limits failed", err);
+    limits = null;
+    return null;
+  });
+  return limits;
+}
+
+const systemPrompt = new SystemPromptView({
+  summary: byId("system-prompt-summary"),
+  button: byId<HTMLButtonElement>("system-prompt-button"),
+  dialog: byId<HTMLDialogElement>("system-dialog"),
+  form: byId<HTMLFormElement>("system-form"),
+  hint: byId("system-hint"),
+  preset: byId<HTMLSelectElement>("system-preset"),
+  text: byId<HTMLTextAreaElement>("system-text"),
+  saveAsRow: byId("system-save-as"),
+  saveAsButton: byId<HTMLButtonElement>("system-save-as-button"),
+  presetName: byId<HTMLInputElement>("system-preset-name"),
+  presetAdd: byId<HTMLButtonElement>("system-preset-add"),
+  error: byId("system-error"),
+  cancel: byId<HTMLButtonElement>("system-cancel"),
+  save: byId<HTMLButtonElement>("system-save"),
+  target: () => ({ conversation: state.conversation, pending: composer.systemPrompt }),
+  presets: () => state.presets,
+  limits: samplingLimits,
+  onSaved: (conversation) => {
+    if (state.conversationId === conversation.id) setConversation(conversation);
+    budgetChanged();
+  },
+  onChosenForNew: (choice) => composer.setSystemPrompt(choice),
+  onPresetsChanged: (presets) => setPresets(presets),
+});
+
+/** The open conversation's settings (null: a new chat): the header shows its system prompt. */
+function setConversation(conversation: Conversation | null): void {
+  state.conversation = conversation;
+  showSystemPrompt();
+}
+
+/** The header: the open conversation's prompt, or for a new chat the one chosen for its first message. */
+function showSystemPrompt(): void {
+  systemPrompt.showSummary(state.conversation ? state.conversation.system_prompt : composer.systemPrompt?.text);
+}
+
+/** Reloads the open conversation's settings (a message may have set its system prompt). */
+async function refreshConversation(id: number): Promise<void> {
+  try {
+    const view = await backend.openConversation(id, null, 1);
+    if (state.conversationId === id) setConversation(view.conversation);
+  } catch (err) {
+    console.warn("could not reload the conversation's settings", err);
+  }
+}
 
 /** Typing waits for a pause before the context gauge asks again. */
 const BUDGET_DEBOUNCE_MS = 400;
@@ -259,6 +323,7 @@ const historyFiles = new HistoryFiles({
 function newChat(): void {
   closeSidebarIfOverlay();
   state.conversationId = null;
+  setConversation(null);
   pane.showEmpty();
   sidebar.setActive(null);
   composer.resetModel();
@@ -274,6 +339,7 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
   const opened = await pane.open(id, messageId);
   if (state.conversationId !== id) return; // the user went elsewhere meanwhile
   if (opened) {
+    setConversation(opened);
     composer.setModel(opened.model);
     budgetChanged();
   } else if (pane.currentId !== id) {
@@ -391,6 +457,9 @@ function settle(s: Sending, result: TurnResult): void {
   }
   sidebar.setTitle(result.conversation_id, result.title);
   if (pane.currentId === result.conversation_id) pane.setTitle(result.title);
+  // A new conversation, or a message that set the system prompt: the header shows it as stored.
+  const changed = s.target === null || s.systemPrompt !== null || state.conversation?.id !== result.conversation_id;
+  if (changed && state.conversationId === result.conversation_id) void refreshConversation(result.conversation_id);
 }
 
 /**
@@ -479,6 +548,7 @@ async function stop(): Promise<void> {
 
 function openSettings(focus: "first" | "api-key" = "first"): void {
   closeSidebarIfOverlay();
+  if (!settingsPanel.isOpen) void presetsEditor.load(state.presets);
   void settingsPanel.open(focus);
 }
 
@@ -580,7 +650,23 @@ async function refreshSetup(): Promise<void> {
 function setPresets(presets: Preset[]): void {
   state.presets = presets;
   analyses.setPresets(presets);
+  systemPrompt.presetsChanged();
 }
+
+const presetsEditor = new PresetsEditor({
+  list: byId("preset-list"),
+  add: byId<HTMLButtonElement>("preset-add"),
+  editor: byId("preset-editor"),
+  editorTitle: byId("preset-editor-title"),
+  name: byId<HTMLInputElement>("preset-name"),
+  systemPrompt: byId<HTMLTextAreaElement>("preset-system"),
+  prompt: byId<HTMLTextAreaElement>("preset-prompt"),
+  offer: byId<HTMLSelectElement>("preset-offer"),
+  error: byId("preset-error"),
+  save: byId<HTMLButtonElement>("preset-save"),
+  cancel: byId<HTMLButtonElement>("preset-cancel"),
+  onChanged: (presets) => setPresets(presets),
+});
 
 // --- links: the webview never navigates ------------------------------------
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import * as fake from "../src/dev/fake-backend";
-import { checkSystemPrompt, isOffer, newPreset, offeredPresets, presetFor, promptSummary } from "../src/lib/presets";
+import { checkSystemPrompt, isOffer, newPreset, offeredPresets, presetFor, presetNameProblem, promptSummary } from "../src/lib/presets";
 import type { Preset, SamplingLimits } from "../src/types";
 
 const preset = (id: string, offer: Preset["offer"], prompt = "Do it."): Preset => ({
@@ -48,6 +48,10 @@ describe("system prompt wording", () => {
     assert.equal(checkSystemPrompt("abcd", limits), null);
     assert.match(checkSystemPrompt("абв", limits) ?? "", /6 bytes, and the limit is 4/);
     assert.equal(checkSystemPrompt("anything", null), null);
+  });
+  test("a preset needs a name", () => {
+    assert.equal(presetNameProblem("  "), "Give the preset a name.");
+    assert.equal(presetNameProblem("Mine"), null);
   });
   test("offers and new presets", () => {
     assert.ok(isOffer("code_file"));

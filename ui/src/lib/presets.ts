@@ -47,6 +47,11 @@ export function isOffer(value: string): value is PresetOffer {
   return Object.hasOwn(OFFER_LABELS, value);
 }
 
+/** Why a preset named `name` cannot be saved, or null. */
+export function presetNameProblem(name: string): string | null {
+  return name.trim() === "" ? "Give the preset a name." : null;
+}
+
 /** A new preset of the user's (an empty id: the backend gives it one). */
 export function newPreset(name: string, systemPrompt: string): Preset {
   return { id: "", name: name.trim(), system_prompt: systemPrompt, prompt: "", offer: "never", builtin: false };

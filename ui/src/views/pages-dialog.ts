@@ -3,7 +3,7 @@
 // fields are checked against the draft's page count (lib/budget.ts); a
 // refusal from the backend shows in the dialog, which stays open.
 
-import { returnFocusTo, wireModalKeys } from "../dom";
+import { returnFocusTo, showInlineError, wireModalKeys } from "../dom";
 import { readPageRange } from "../lib/budget";
 import { toAppError } from "../lib/errors";
 import type { AttachmentDraft, Trim } from "../types";
@@ -98,7 +98,6 @@ export class PagesDialog {
   }
 
   private showError(message: string | null): void {
-    this.o.error.textContent = message ?? "";
-    this.o.error.hidden = message === null;
+    showInlineError(this.o.error, message);
   }
 }
