@@ -27,8 +27,11 @@ fn gauge(s: &Session) -> Option<(u64, u64, String)> {
 }
 
 fn send_disabled(s: &Session) -> bool {
-    s.execute("return document.querySelector('#send-button').disabled", json!([]))
-        .unwrap()
+    s.execute(
+        "return document.querySelector('#send-button').disabled",
+        json!([]),
+    )
+    .unwrap()
         == json!(true)
 }
 
@@ -46,8 +49,11 @@ fn alert(s: &Session) -> Option<String> {
 
 /// Clicks the button whose visible text is `text` inside `scope`.
 fn click_button(s: &Session, scope: &str, text: &str) {
-    wait_until(&format!("the “{text}” button"), Duration::from_secs(10), || {
-        s.execute(
+    wait_until(
+        &format!("the “{text}” button"),
+        Duration::from_secs(10),
+        || {
+            s.execute(
             "const b = [...document.querySelectorAll(arguments[0] + ' button')]
                .find((b) => b.textContent.trim() === arguments[1] && !b.disabled && b.offsetParent !== null);
              if (!b) return false;
@@ -57,13 +63,23 @@ fn click_button(s: &Session, scope: &str, text: &str) {
         )
         .unwrap()
             == json!(true)
-    });
+        },
+    );
 }
 
-fn wait_until_or(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool, why: impl Fn() -> String) {
+fn wait_until_or(
+    what: &str,
+    timeout: Duration,
+    mut ok: impl FnMut() -> bool,
+    why: impl Fn() -> String,
+) {
     let deadline = std::time::Instant::now() + timeout;
     while !ok() {
-        assert!(std::time::Instant::now() < deadline, "timed out waiting for {what}: {}", why());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}: {}",
+            why()
+        );
         std::thread::sleep(Duration::from_millis(40));
     }
 }
@@ -105,7 +121,9 @@ fn the_gauge_counts_and_a_message_too_big_is_cut_only_when_asked() {
     let s = open_app(&driver);
 
     // Typing shows the gauge: the local server counts, so no "(estimate)".
-    let input = s.wait_for("#composer-input", Duration::from_secs(5)).unwrap();
+    let input = s
+        .wait_for("#composer-input", Duration::from_secs(5))
+        .unwrap();
     s.type_text(&input, "How long is this?").unwrap();
     let mut shown = None;
     wait_until("the gauge", Duration::from_secs(15), || {
@@ -116,7 +134,10 @@ fn the_gauge_counts_and_a_message_too_big_is_cut_only_when_asked() {
     assert_eq!(max, 200_000, "{text}");
     assert!(now < max, "{text}");
     assert!(text.contains("/ 200,000 tokens"), "{text}");
-    assert!(!text.contains("(estimate)"), "counted by the service: {text}");
+    assert!(
+        !text.contains("(estimate)"),
+        "counted by the service: {text}"
+    );
     assert!(alert(&s).is_none());
     s.screenshot("composer-gauge").unwrap();
 
@@ -147,7 +168,11 @@ fn the_gauge_counts_and_a_message_too_big_is_cut_only_when_asked() {
     s.type_text(&input, super::webdriver::ENTER).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     assert!(s.find_all(".message.user").unwrap().is_empty());
-    assert_eq!(chips(&s, "#attachment-list")[0].1, "ready", "nothing was cut by itself");
+    assert_eq!(
+        chips(&s, "#attachment-list")[0].1,
+        "ready",
+        "nothing was cut by itself"
+    );
     s.screenshot("composer-does-not-fit").unwrap();
 
     // Cut to fit: the chip says it is cut, the alert goes, Send works.
@@ -192,7 +217,13 @@ fn one_click_analysis_sets_the_system_prompt_and_files_go_alone() {
     let driver = fx.driver();
     let s = open_app(&driver);
 
-    attach(&s, &[("minutes.txt", b"The board met and agreed on nothing.\n".to_vec())]);
+    attach(
+        &s,
+        &[(
+            "minutes.txt",
+            b"The board met and agreed on nothing.\n".to_vec(),
+        )],
+    );
     wait_ready(&s, "minutes.txt", "ready");
     // Offered for any file, by the preset's name.
     let button = by_label(&s, "One-click analyses");
@@ -208,9 +239,18 @@ fn one_click_analysis_sets_the_system_prompt_and_files_go_alone() {
             json!([]),
         )
         .unwrap();
-    assert_eq!(value, json!([ANALYST_PROMPT, "composer-input"]), "filled in and focused");
-    let note = s.wait_for("#composer-system", Duration::from_secs(5)).unwrap();
-    assert_eq!(s.text(&note).unwrap().trim(), "System prompt: Document analyst");
+    assert_eq!(
+        value,
+        json!([ANALYST_PROMPT, "composer-input"]),
+        "filled in and focused"
+    );
+    let note = s
+        .wait_for("#composer-system", Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(
+        s.text(&note).unwrap().trim(),
+        "System prompt: Document analyst"
+    );
     assert!(
         !s.find_all("#composer-system [aria-label='Clear system prompt']")
             .unwrap()
@@ -253,17 +293,25 @@ fn one_click_analysis_sets_the_system_prompt_and_files_go_alone() {
     // A file with no text is a message too, titled by the file's name.
     s.click(&s.wait_for("#new-chat", Duration::from_secs(5)).unwrap())
         .unwrap();
-    attach(&s, &[("agenda.txt", b"1. Coffee\n2. More coffee\n".to_vec())]);
+    attach(
+        &s,
+        &[("agenda.txt", b"1. Coffee\n2. More coffee\n".to_vec())],
+    );
     wait_ready(&s, "agenda.txt", "ready");
     s.click(&s.wait_for("#send-button", Duration::from_secs(5)).unwrap())
         .unwrap();
     wait_reply(&s, 1);
-    let title = s.wait_for("#conversation-title", Duration::from_secs(5)).unwrap();
+    let title = s
+        .wait_for("#conversation-title", Duration::from_secs(5))
+        .unwrap();
     wait_until("the title", Duration::from_secs(10), || {
         s.text(&title).unwrap_or_default().contains("agenda.txt")
     });
     let (body, blocks) = fx.last_user_blocks();
-    assert!(body.get("system").is_none(), "a new chat starts without one");
+    assert!(
+        body.get("system").is_none(),
+        "a new chat starts without one"
+    );
     assert!(blocks.iter().all(|b| b["type"] != "text"), "{blocks:?}");
 }
 
@@ -297,10 +345,7 @@ fn open_system_dialog(s: &Session) {
         .wait_for("#system-prompt-button", Duration::from_secs(5))
         .unwrap();
     assert_eq!(s.text(&button).unwrap().trim(), "System prompt");
-    s.click(&button).unwrap();
-    wait_until("the system prompt dialog", Duration::from_secs(5), || {
-        dialog_open(s, "system-dialog")
-    });
+    open_dialog(s, "#system-prompt-button", "system-dialog");
 }
 
 fn preset_names(s: &Session, css: &str) -> Vec<String> {
@@ -328,16 +373,8 @@ fn a_conversation_keeps_the_system_prompt_set_in_its_dialog_and_presets_are_mana
     open_system_dialog(&s);
     pick(&s, "#system-preset", "Document analyst");
     let text = s.wait_for("#system-text", Duration::from_secs(5)).unwrap();
-    assert_eq!(
-        s.execute("return document.querySelector('#system-text').value", json!([]))
-            .unwrap(),
-        json!(ANALYST_SYSTEM)
-    );
-    s.click(&s.wait_for("#system-save", Duration::from_secs(5)).unwrap())
-        .unwrap();
-    wait_until("the dialog to close", Duration::from_secs(5), || {
-        !dialog_open(&s, "system-dialog")
-    });
+    assert_eq!(value_of(&s, "#system-text"), json!(ANALYST_SYSTEM));
+    save_dialog(&s, "#system-save", "system-dialog");
     assert_eq!(s.text(&summary).unwrap().trim(), ANALYST_SYSTEM);
     send(&s, "First question");
     wait_reply(&s, 1);
@@ -359,14 +396,20 @@ fn a_conversation_keeps_the_system_prompt_set_in_its_dialog_and_presets_are_mana
     )
     .unwrap();
     // "Save as preset…" keeps it in the library too.
-    s.click(&s.wait_for("#system-save-as-button", Duration::from_secs(5)).unwrap())
-        .unwrap();
+    s.click(
+        &s.wait_for("#system-save-as-button", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
     let name = s
         .wait_for("#system-preset-name", Duration::from_secs(5))
         .unwrap();
     s.type_text(&name, "Pirate").unwrap();
-    s.click(&s.wait_for("#system-preset-add", Duration::from_secs(5)).unwrap())
-        .unwrap();
+    s.click(
+        &s.wait_for("#system-preset-add", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
     wait_until("the new preset picked", Duration::from_secs(5), || {
         s.execute(
             "const p = document.querySelector('#system-preset'); return p.options[p.selectedIndex].textContent",
@@ -376,8 +419,7 @@ fn a_conversation_keeps_the_system_prompt_set_in_its_dialog_and_presets_are_mana
             == json!("Pirate")
     });
     s.screenshot("system-prompt-dialog").unwrap();
-    s.click(&s.wait_for("#system-save", Duration::from_secs(5)).unwrap())
-        .unwrap();
+    save_dialog(&s, "#system-save", "system-dialog");
     wait_until_or(
         "the header's summary",
         Duration::from_secs(5),
@@ -386,7 +428,10 @@ fn a_conversation_keeps_the_system_prompt_set_in_its_dialog_and_presets_are_mana
             format!(
                 "{:?} {:?}",
                 s.text(&summary),
-                s.execute("return document.querySelector('#system-error').textContent", json!([]))
+                s.execute(
+                    "return document.querySelector('#system-error').textContent",
+                    json!([])
+                )
             )
         },
     );
@@ -403,14 +448,25 @@ fn a_conversation_keeps_the_system_prompt_set_in_its_dialog_and_presets_are_mana
 
     // Settings › Presets: the one saved above, the built-ins (Reset, not
     // Delete), one added and one deleted.
-    s.click(&s.wait_for("#settings-button", Duration::from_secs(5)).unwrap())
-        .unwrap();
+    s.click(
+        &s.wait_for("#settings-button", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
     wait_until("the presets in Settings", Duration::from_secs(10), || {
         preset_names(&s, "#preset-list .preset-name")
             == ["Document analyst", "Code reviewer", "Pirate"]
     });
-    assert!(!s.find_all("[aria-label='Reset Document analyst']").unwrap().is_empty());
-    assert!(s.find_all("[aria-label='Delete Document analyst']").unwrap().is_empty());
+    assert!(
+        !s.find_all("[aria-label='Reset Document analyst']")
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        s.find_all("[aria-label='Delete Document analyst']")
+            .unwrap()
+            .is_empty()
+    );
     s.click(&by_label(&s, "Delete Pirate")).unwrap();
     wait_until("Pirate deleted", Duration::from_secs(10), || {
         preset_names(&s, "#preset-list .preset-name") == ["Document analyst", "Code reviewer"]
@@ -419,23 +475,165 @@ fn a_conversation_keeps_the_system_prompt_set_in_its_dialog_and_presets_are_mana
         .unwrap();
     let name = s.wait_for("#preset-name", Duration::from_secs(5)).unwrap();
     s.type_text(&name, "Terse").unwrap();
-    s.type_text(&s.wait_for("#preset-system", Duration::from_secs(5)).unwrap(), "Be terse.")
-        .unwrap();
+    s.type_text(
+        &s.wait_for("#preset-system", Duration::from_secs(5))
+            .unwrap(),
+        "Be terse.",
+    )
+    .unwrap();
     s.click(&s.wait_for("#preset-save", Duration::from_secs(5)).unwrap())
         .unwrap();
     wait_until("Terse added", Duration::from_secs(10), || {
         preset_names(&s, "#preset-list .preset-name")
             == ["Document analyst", "Code reviewer", "Terse"]
     });
-    assert!(dialog_open(&s, "settings"), "the preset's Save is not the panel's");
+    assert!(
+        dialog_open(&s, "settings"),
+        "the preset's Save is not the panel's"
+    );
     s.screenshot("settings-presets").unwrap();
-    s.click(&s.wait_for("#settings-cancel", Duration::from_secs(5)).unwrap())
-        .unwrap();
+    s.click(
+        &s.wait_for("#settings-cancel", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
 
     // The dialog's picker has it at once.
     open_system_dialog(&s);
     assert_eq!(
         preset_names(&s, "#system-preset option"),
         ["Custom", "Document analyst", "Code reviewer", "Terse"]
+    );
+}
+
+fn value_of(s: &Session, css: &str) -> Value {
+    s.execute(
+        "return document.querySelector(arguments[0]).value",
+        json!([css]),
+    )
+    .unwrap()
+}
+
+/// Clicks `button` and waits for the dialog `id` to open.
+fn open_dialog(s: &Session, button: &str, id: &str) {
+    s.click(&s.wait_for(button, Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_until(&format!("#{id} to open"), Duration::from_secs(5), || {
+        dialog_open(s, id)
+    });
+}
+
+/// Clicks `button` (a dialog's Save) and waits for the dialog `id` to close.
+fn save_dialog(s: &Session, button: &str, id: &str) {
+    s.click(&s.wait_for(button, Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_until(&format!("#{id} to close"), Duration::from_secs(10), || {
+        !dialog_open(s, id)
+    });
+}
+
+fn set_field(s: &Session, css: &str, value: &str) {
+    let input = s.wait_for(css, Duration::from_secs(5)).unwrap();
+    s.execute(
+        "const e = document.querySelector(arguments[0]); e.value = ''; e.dispatchEvent(new Event('input'));",
+        json!([css]),
+    )
+    .unwrap();
+    s.type_text(&input, value).unwrap();
+}
+
+#[test]
+fn a_conversations_sampling_and_model_are_saved_and_refusals_say_why() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let button = s
+        .wait_for("#sampling-button", Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(
+        s.attr(&button, "disabled").unwrap().as_deref(),
+        Some("true"),
+        "a new chat takes the defaults"
+    );
+    send(&s, "Warm up");
+    wait_reply(&s, 1);
+    wait_until("Sampling usable", Duration::from_secs(5), || {
+        s.attr(&button, "disabled").unwrap().is_none()
+    });
+
+    // Out of range: the backend's message, in the dialog, which stays open.
+    open_dialog(&s, "#sampling-button", "sampling-dialog");
+    let hint = s
+        .wait_for("#sampling-temperature-hint", Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(s.text(&hint).unwrap().trim(), "0 to 1", "the limits' range");
+    set_field(&s, "#sampling-temperature", "1.5");
+    s.click(
+        &s.wait_for("#sampling-save", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
+    let error = s
+        .wait_for("#sampling-error", Duration::from_secs(5))
+        .unwrap();
+    wait_until("the backend's message", Duration::from_secs(10), || {
+        s.text(&error).unwrap_or_default() == "Temperature must be between 0 and 1."
+    });
+    assert!(dialog_open(&s, "sampling-dialog"));
+    s.screenshot("sampling-refused").unwrap();
+
+    // In range: saved, and the next request carries it.
+    set_field(&s, "#sampling-temperature", "0.3");
+    set_field(&s, "#sampling-stop-sequences", "STOP-HERE");
+    save_dialog(&s, "#sampling-save", "sampling-dialog");
+    send(&s, "Cooler now");
+    wait_reply(&s, 2);
+    let body = fx.last_messages_request();
+    assert_eq!(body["temperature"], json!(0.3), "{body}");
+    assert_eq!(body["stop_sequences"], json!(["STOP-HERE"]), "{body}");
+
+    // Reset to defaults fills in the Settings' (none here): saved, gone.
+    open_dialog(&s, "#sampling-button", "sampling-dialog");
+    assert_eq!(value_of(&s, "#sampling-temperature"), json!("0.3"));
+    s.click(
+        &s.wait_for("#sampling-reset", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
+    wait_until("the defaults", Duration::from_secs(5), || {
+        value_of(&s, "#sampling-temperature") == json!("")
+    });
+    save_dialog(&s, "#sampling-save", "sampling-dialog");
+    send(&s, "Defaults again");
+    wait_reply(&s, 3);
+    let body = fx.last_messages_request();
+    assert!(body.get("temperature").is_none(), "{body}");
+
+    // The picker saves the conversation's model: reopened, it is still picked.
+    pick(&s, "#model-select", "Claude Opus 4.1");
+    let model = value_of(&s, "#model-select");
+    std::thread::sleep(Duration::from_millis(500));
+    s.click(&s.wait_for("#new-chat", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    s.click(
+        &s.wait_for(".conversation-row", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
+    wait_until("the conversation's model", Duration::from_secs(10), || {
+        value_of(&s, "#model-select") == model
+    });
+    let title = s
+        .execute(
+            "return document.querySelector('#model-select').title",
+            json!([]),
+        )
+        .unwrap();
+    assert!(
+        title
+            .as_str()
+            .unwrap_or_default()
+            .contains("Context window: 200,000 tokens"),
+        "{title}"
     );
 }

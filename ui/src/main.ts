@@ -7,6 +7,7 @@ import * as backend from "./backend";
 import { byId } from "./dom";
 import type { SendTicket } from "./lib/attachments";
 import { BudgetWatch } from "./lib/budget";
+import { modelWindowText } from "./lib/sampling";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
 import { catalogueNotice } from "./lib/models";
@@ -36,6 +37,7 @@ import { PagesDialog } from "./views/pages-dialog";
 import { ConversationPane } from "./views/conversation";
 import { PreviewDialog } from "./views/preview";
 import { PresetsEditor } from "./views/presets-editor";
+import { SamplingPanel } from "./views/sampling";
 import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
 import { SystemPromptView } from "./views/system-prompt";
 import { Sidebar } from "./views/sidebar";
@@ -103,7 +105,7 @@ const composer = new Composer({
   onSend: (text, model, systemPrompt) => void send(text, model, systemPrompt),
   onStop: () => void stop(),
   onInput: () => budgetChanged(true),
-  onModelChange: () => budgetChanged(),
+  onModelChange: () => void modelPicked(),
   onSystemPromptChange: () => showSystemPrompt(),
 });
 
@@ -199,10 +201,73 @@ const systemPrompt = new SystemPromptView({
   onPresetsChanged: (presets) => setPresets(presets),
 });
 
+const sampling = new SamplingPanel({
+  button: byId<HTMLButtonElement>("sampling-button"),
+  dialog: byId<HTMLDialogElement>("sampling-dialog"),
+  form: byId<HTMLFormElement>("sampling-form"),
+  temperature: byId<HTMLInputElement>("sampling-temperature"),
+  topP: byId<HTMLInputElement>("sampling-top-p"),
+  topK: byId<HTMLInputElement>("sampling-top-k"),
+  maxTokens: byId<HTMLInputElement>("sampling-max-tokens"),
+  stopSequences: byId<HTMLTextAreaElement>("sampling-stop-sequences"),
+  hints: {
+    temperature: byId("sampling-temperature-hint"),
+    "top-p": byId("sampling-top-p-hint"),
+    "top-k": byId("sampling-top-k-hint"),
+    "max-tokens": byId("sampling-max-tokens-hint"),
+    "stop-sequences": byId("sampling-stop-sequences-hint"),
+  },
+  error: byId("sampling-error"),
+  reset: byId<HTMLButtonElement>("sampling-reset"),
+  cancel: byId<HTMLButtonElement>("sampling-cancel"),
+  save: byId<HTMLButtonElement>("sampling-save"),
+  conversation: () => state.conversation,
+  model: (id) => state.models.find((m) => m.id === id),
+  limits: samplingLimits,
+  onSaved: (conversation) => {
+    if (state.conversationId === conversation.id) setConversation(conversation);
+    budgetChanged(); // max_tokens weighs in the budget
+  },
+});
+
 /** The open conversation's settings (null: a new chat): the header shows its system prompt. */
 function setConversation(conversation: Conversation | null): void {
   state.conversation = conversation;
   showSystemPrompt();
+  sampling.setConversation(conversation);
+}
+
+/** The model picker: in an open conversation the choice is saved as its model. */
+async function modelPicked(): Promise<void> {
+  showModelWindow();
+  budgetChanged();
+  const c = state.conversation;
+  const model = composer.model;
+  if (!c || !model || model === c.model) return;
+  try {
+    const saved = await backend.updateConversationSettings(c.id, {
+      model,
+      sampling: c.sampling,
+      ...(c.system_prompt ? { system_prompt: c.system_prompt } : {}),
+    });
+    if (state.conversationId === saved.id) setConversation(saved);
+  } catch (err) {
+    // Refused (its max tokens beyond this model's ceiling, say): say why and keep the old model.
+    showError(toAppError(err));
+    if (state.conversation?.id === c.id) {
+      composer.setModel(c.model);
+      showModelWindow();
+      budgetChanged();
+    }
+  }
+}
+
+/** The picker's title: the chosen model's context window and reply ceiling. */
+function showModelWindow(): void {
+  const text = modelWindowText(state.models.find((m) => m.id === composer.model));
+  const select = byId<HTMLSelectElement>("model-select");
+  if (text) select.title = text;
+  else select.removeAttribute("title");
 }
 
 /** The header: the open conversation's prompt, or for a new chat the one chosen for its first message. */
@@ -327,6 +392,7 @@ function newChat(): void {
   pane.showEmpty();
   sidebar.setActive(null);
   composer.resetModel();
+  showModelWindow();
   composer.focus();
   budgetChanged();
 }
@@ -341,6 +407,7 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
   if (opened) {
     setConversation(opened);
     composer.setModel(opened.model);
+    showModelWindow();
     budgetChanged();
   } else if (pane.currentId !== id) {
     // It failed to open (reported in the banner): stay with what is shown.
@@ -634,6 +701,7 @@ async function refreshSetup(): Promise<void> {
     const models = await loadModels(true);
     if (state.info !== info) return; // a later refresh got further
     composer.setModels(models, info.default_model);
+    showModelWindow();
     if (settingsPanel.isOpen) settingsPanel.setModels(models);
   } catch (err) {
     // Only a rejected key rejects: a fallback list would hide it.
@@ -770,6 +838,7 @@ async function start(): Promise<void> {
   void Promise.all([info, loadModels(false)]).then(
     ([info, models]) => {
       if (state.info === info || info === null) composer.setModels(models, info?.default_model ?? models[0]?.id ?? "");
+      showModelWindow();
     },
     (err) => showError(toAppError(err)),
   );
