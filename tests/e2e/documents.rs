@@ -21,7 +21,7 @@ const QUESTION: &str = "What do these files say?";
 /// Hands files to the composer's file input, as the picker would: each is
 /// `[name, [bytes...]]`. `alert` is replaced first, so markup that ran would
 /// leave a trace instead of a modal.
-fn attach(s: &Session, files: &[(&str, Vec<u8>)]) {
+pub(super) fn attach(s: &Session, files: &[(&str, Vec<u8>)]) {
     let files: Vec<Value> = files
         .iter()
         .map(|(name, bytes)| json!([name, bytes]))
@@ -40,7 +40,7 @@ fn attach(s: &Session, files: &[(&str, Vec<u8>)]) {
 }
 
 /// The composer's chips: (name, state, text shown).
-fn chips(s: &Session, list: &str) -> Vec<(String, String, String)> {
+pub(super) fn chips(s: &Session, list: &str) -> Vec<(String, String, String)> {
     let v = s
         .execute(
             "return [...document.querySelectorAll(arguments[0] + ' [role=listitem]')].map((li) =>
@@ -57,7 +57,7 @@ fn chip<'a>(all: &'a [(String, String, String)], name: &str) -> &'a (String, Str
         .unwrap_or_else(|| panic!("no chip for {name}: {all:?}"))
 }
 
-fn by_label(s: &Session, label: &str) -> Element {
+pub(super) fn by_label(s: &Session, label: &str) -> Element {
     s.wait_for(&format!("[aria-label='{label}']"), Duration::from_secs(5))
         .unwrap()
 }
@@ -212,14 +212,7 @@ fn files_are_attached_previewed_sent_found_and_kept() {
 
         // What the service got: the files before the question, the last one
         // marked for the prompt cache.
-        let body = fx.last_messages_request();
-        let user = body["messages"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .rfind(|m| m["role"] == "user")
-            .unwrap();
-        let blocks = user["content"].as_array().unwrap();
+        let (body, blocks) = fx.last_user_blocks();
         let at = |what: &dyn Fn(&Value) -> bool| blocks.iter().position(what);
         let doc = at(&|b| b["type"] == "document" && b["title"] == TEXT_NAME)
             .unwrap_or_else(|| panic!("no document block titled {TEXT_NAME}: {blocks:?}"));

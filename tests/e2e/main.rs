@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod composer_tools;
 mod documents;
 mod faults;
 mod processes;
@@ -56,6 +57,24 @@ impl Fixture {
             .rfind(|r| r.path == "/v1/messages")
             .and_then(|r| r.body)
             .expect("a request to /v1/messages")
+    }
+
+    /// The last request's newest user message, as content blocks (a plain
+    /// string content as one text block), with the whole request body.
+    fn last_user_blocks(&self) -> (serde_json::Value, Vec<serde_json::Value>) {
+        let body = self.last_messages_request();
+        let user = body["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .rfind(|m| m["role"] == "user")
+            .unwrap()
+            .clone();
+        let blocks = match &user["content"] {
+            serde_json::Value::String(t) => vec![serde_json::json!({"type": "text", "text": t})],
+            other => other.as_array().unwrap().clone(),
+        };
+        (body, blocks)
     }
 
     fn path(&self, name: &str) -> PathBuf {

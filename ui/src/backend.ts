@@ -12,18 +12,24 @@ import type {
   AppInfo,
   AttachmentDraft,
   AttachmentPreview,
+  Conversation,
   ConversationPage,
+  ConversationSettings,
   ConversationView,
   ExportFormat,
   KeyStatus,
   ListCursor,
   ModelCatalogue,
+  Preset,
   RateLimits,
   RetryMode,
   SearchHit,
+  SamplingLimits,
   SearchQuery,
+  SendBudget,
   Settings,
   StreamUpdate,
+  Trim,
   TurnResult,
 } from "./types";
 
@@ -93,17 +99,71 @@ export function openConversation(id: number, before: number | null, limit: numbe
  * Sends `text` with the drafts `attachments` (ids from `extractAttachment`;
  * to a new conversation when `conversationId` is null) and streams the reply:
  * `onEvent` receives every update, in order. Resolves when the stream has
- * ended, with the reply as stored and the conversation's title.
+ * ended, with the reply as stored and the conversation's title. Text may be
+ * empty when files are attached. `systemPrompt`, when given, is the
+ * conversation's system prompt from this message on.
  */
 export function sendMessage(
   conversationId: number | null,
   text: string,
   attachments: string[],
   model: string | null,
+  systemPrompt: string | null,
   onEvent: (update: StreamUpdate) => void,
 ): Promise<TurnResult> {
   const channel = new Channel<StreamUpdate>(onEvent);
-  return call<TurnResult>("send_message", { conversationId, text, attachments, model, onEvent: channel });
+  return call<TurnResult>("send_message", {
+    conversationId,
+    text,
+    attachments,
+    model,
+    systemPrompt: systemPrompt ?? undefined,
+    onEvent: channel,
+  });
+}
+
+/**
+ * What sending `text` with the drafts `attachments` would take of the
+ * model's context window, and cost (counted by the service where it can,
+ * else estimated: `counted` is false then).
+ */
+export function estimateSend(
+  conversationId: number | null,
+  text: string,
+  model: string | null,
+  attachments: string[],
+): Promise<SendBudget> {
+  return call<SendBudget>("estimate_send", { conversationId, text, model, attachments });
+}
+
+/** Cuts a draft to pages or to about a number of tokens; resolves to the draft as it now is. */
+export function trimAttachment(draftId: string, trim: Trim): Promise<AttachmentDraft> {
+  return call<AttachmentDraft>("trim_attachment", { draftId, trim });
+}
+
+/** Built-in presets first (as edited), then the user's. */
+export function listPresets(): Promise<Preset[]> {
+  return call<Preset[]>("list_presets");
+}
+
+/** Adds (an empty id) or replaces a preset; resolves to the whole list. */
+export function savePreset(preset: Preset): Promise<Preset[]> {
+  return call<Preset[]>("save_preset", { preset });
+}
+
+/** Deletes the user's preset, or resets a built-in; resolves to the whole list. */
+export function deletePreset(id: string): Promise<Preset[]> {
+  return call<Preset[]>("delete_preset", { id });
+}
+
+/** What the API accepts for sampling and system prompts. */
+export function samplingLimits(): Promise<SamplingLimits> {
+  return call<SamplingLimits>("sampling_limits");
+}
+
+/** Saves a conversation's model, system prompt and sampling (rejects `invalid_input` when out of range). */
+export function updateConversationSettings(id: number, settings: ConversationSettings): Promise<Conversation> {
+  return call<Conversation>("update_conversation_settings", { id, settings });
 }
 
 /**

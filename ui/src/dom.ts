@@ -71,6 +71,33 @@ export function keepTabInside(container: HTMLElement, event: KeyboardEvent): voi
   }
 }
 
+/**
+ * A modal <dialog>'s keys: Escape calls `close` (handled here, so the
+ * app-wide Escape that stops a streaming reply never sees it), Tab wraps
+ * inside, and any other way the browser cancels the dialog closes it too.
+ */
+export function wireModalKeys(dialog: HTMLDialogElement, close: () => void): void {
+  dialog.addEventListener("keydown", (event) => {
+    if (event.isComposing) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+      return;
+    }
+    keepTabInside(dialog, event);
+  });
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    close();
+  });
+}
+
+/** Shows `message` in an error line (text only), or hides it (null). */
+export function showInlineError(box: HTMLElement, message: string | null): void {
+  box.textContent = message ?? "";
+  box.hidden = message === null;
+}
+
 /** After a modal closes: focus goes back where it was, if that is still usable. */
 export function returnFocusTo(back: HTMLElement | null): void {
   if (back && back.isConnected && !back.closest("[inert]") && !(back as HTMLButtonElement).disabled) back.focus();

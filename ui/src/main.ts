@@ -6,6 +6,8 @@
 import * as backend from "./backend";
 import { byId } from "./dom";
 import type { SendTicket } from "./lib/attachments";
+import { BudgetWatch } from "./lib/budget";
+import { modelWindowText } from "./lib/sampling";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
 import { catalogueNotice } from "./lib/models";
@@ -13,21 +15,31 @@ import { provisionalTitle } from "./lib/util";
 import type {
   AppError,
   AppInfo,
+  Conversation,
   HistoryNotice,
   ModelCatalogue,
   ModelInfo,
+  Preset,
   RetryMode,
   Settings,
+  SamplingLimits,
   StreamUpdate,
+  Trim,
   TurnResult,
 } from "./types";
+import { Analyses } from "./views/analyses";
 import { Attachments } from "./views/attachments";
 import { Banner, Toast } from "./views/banner";
 import { Composer } from "./views/composer";
+import { Gauge } from "./views/gauge";
 import { HistoryFiles } from "./views/history-files";
+import { PagesDialog } from "./views/pages-dialog";
 import { ConversationPane } from "./views/conversation";
 import { PreviewDialog } from "./views/preview";
+import { PresetsEditor } from "./views/presets-editor";
+import { SamplingPanel } from "./views/sampling";
 import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
+import { SystemPromptView } from "./views/system-prompt";
 import { Sidebar } from "./views/sidebar";
 
 // Before anything renders: the theme chosen last time (get_settings confirms it).
@@ -37,6 +49,8 @@ applyRememberedTheme();
 interface Sending {
   text: string;
   model: string | null;
+  /** The system prompt this message sets (a one-click analysis), or null. */
+  systemPrompt: string | null;
   /** The pane's generation when sent: stream output goes there only if it still shows it. */
   paneGeneration: number;
   /** Where it was sent: null for a new chat. */
@@ -59,8 +73,12 @@ const state: {
   models: ModelInfo[];
   /** The conversation the user is looking at (null: a new chat). */
   conversationId: number | null;
+  /** Its settings (model, system prompt, sampling) as last loaded or saved. */
+  conversation: Conversation | null;
   sending: Sending | null;
-} = { info: null, models: [], conversationId: null, sending: null };
+  /** The presets library (list_presets), for the one-click analyses and the system prompt dialog. */
+  presets: Preset[];
+} = { info: null, models: [], conversationId: null, conversation: null, sending: null, presets: [] };
 
 const banner = new Banner(byId("banner"), { onOpenSettings: () => openSettings("api-key") });
 const toast = new Toast(byId("toast"));
@@ -83,8 +101,12 @@ const composer = new Composer({
   send: byId<HTMLButtonElement>("send-button"),
   stop: byId<HTMLButtonElement>("stop-button"),
   modelSelect: byId<HTMLSelectElement>("model-select"),
-  onSend: (text, model) => void send(text, model),
+  systemNote: byId("composer-system"),
+  onSend: (text, model, systemPrompt) => void send(text, model, systemPrompt),
   onStop: () => void stop(),
+  onInput: () => budgetChanged(true),
+  onModelChange: () => void modelPicked(),
+  onSystemPromptChange: () => showSystemPrompt(),
 });
 
 const preview = new PreviewDialog({
@@ -101,10 +123,202 @@ const attachments = new Attachments({
   fileInput: byId<HTMLInputElement>("attach-file"),
   dropOverlay: byId("drop-overlay"),
   pasteTarget: byId("composer-input"),
-  canAttach: () => !settingsPanel.isOpen && !preview.isOpen,
+  canAttach: () => !anyModalOpen(),
   onPreview: (draftId, name) => void preview.open(name, () => backend.previewDraft(draftId)),
-  onChange: () => composer.setAttachmentsPending(attachments.pending),
+  onChange: () => {
+    const drafts = attachments.drafts;
+    composer.setAttachments(attachments.pending, drafts.length);
+    analyses.setDrafts(drafts);
+    budgetChanged();
+  },
 });
+
+const analyses = new Analyses({
+  group: byId("analyses"),
+  onChoose: (preset) => {
+    composer.setSystemPrompt({ name: preset.name, text: preset.system_prompt });
+    composer.setText(preset.prompt);
+  },
+});
+
+const pagesDialog = new PagesDialog({
+  dialog: byId<HTMLDialogElement>("pages-dialog"),
+  form: byId<HTMLFormElement>("pages-form"),
+  title: byId("pages-title"),
+  hint: byId("pages-hint"),
+  first: byId<HTMLInputElement>("pages-first"),
+  last: byId<HTMLInputElement>("pages-last"),
+  error: byId("pages-error"),
+  cancel: byId<HTMLButtonElement>("pages-cancel"),
+  keep: byId<HTMLButtonElement>("pages-keep"),
+  trim: (draftId, trim) => trimDraft(draftId, trim),
+});
+
+const gauge = new Gauge({
+  meter: byId("context-gauge"),
+  alert: byId("budget-alert"),
+  drafts: () => attachments.drafts,
+  trim: (draftId, trim) => trimDraft(draftId, trim),
+  onPickPages: (draft) => pagesDialog.open(draft),
+  onFits: (reason) => composer.setBlocked(reason),
+  onError: showError,
+});
+
+let limits: Promise<SamplingLimits | null> | null = null;
+/** The backend's sampling and system prompt limits, asked once. */
+function samplingLimits(): Promise<SamplingLimits | null> {
+  limits ??= backend.samplingLimits().catch((err) => {
+    console.warn("sampling_limits failed", err);
+    limits = null;
+    return null;
+  });
+  return limits;
+}
+
+const systemPrompt = new SystemPromptView({
+  summary: byId("system-prompt-summary"),
+  button: byId<HTMLButtonElement>("system-prompt-button"),
+  dialog: byId<HTMLDialogElement>("system-dialog"),
+  form: byId<HTMLFormElement>("system-form"),
+  hint: byId("system-hint"),
+  preset: byId<HTMLSelectElement>("system-preset"),
+  text: byId<HTMLTextAreaElement>("system-text"),
+  saveAsRow: byId("system-save-as"),
+  saveAsButton: byId<HTMLButtonElement>("system-save-as-button"),
+  presetName: byId<HTMLInputElement>("system-preset-name"),
+  presetAdd: byId<HTMLButtonElement>("system-preset-add"),
+  error: byId("system-error"),
+  cancel: byId<HTMLButtonElement>("system-cancel"),
+  save: byId<HTMLButtonElement>("system-save"),
+  target: () => ({ conversation: state.conversation, pending: composer.systemPrompt }),
+  presets: () => state.presets,
+  limits: samplingLimits,
+  onSaved: (conversation) => {
+    if (state.conversationId === conversation.id) setConversation(conversation);
+    budgetChanged();
+  },
+  onChosenForNew: (choice) => composer.setSystemPrompt(choice),
+  onPresetsChanged: (presets) => setPresets(presets),
+});
+
+const sampling = new SamplingPanel({
+  button: byId<HTMLButtonElement>("sampling-button"),
+  dialog: byId<HTMLDialogElement>("sampling-dialog"),
+  form: byId<HTMLFormElement>("sampling-form"),
+  temperature: byId<HTMLInputElement>("sampling-temperature"),
+  topP: byId<HTMLInputElement>("sampling-top-p"),
+  topK: byId<HTMLInputElement>("sampling-top-k"),
+  maxTokens: byId<HTMLInputElement>("sampling-max-tokens"),
+  stopSequences: byId<HTMLTextAreaElement>("sampling-stop-sequences"),
+  hints: {
+    temperature: byId("sampling-temperature-hint"),
+    "top-p": byId("sampling-top-p-hint"),
+    "top-k": byId("sampling-top-k-hint"),
+    "max-tokens": byId("sampling-max-tokens-hint"),
+    "stop-sequences": byId("sampling-stop-sequences-hint"),
+  },
+  error: byId("sampling-error"),
+  reset: byId<HTMLButtonElement>("sampling-reset"),
+  cancel: byId<HTMLButtonElement>("sampling-cancel"),
+  save: byId<HTMLButtonElement>("sampling-save"),
+  conversation: () => state.conversation,
+  model: (id) => state.models.find((m) => m.id === id),
+  limits: samplingLimits,
+  onSaved: (conversation) => {
+    if (state.conversationId === conversation.id) setConversation(conversation);
+    budgetChanged(); // max_tokens weighs in the budget
+  },
+});
+
+/** The open conversation's settings (null: a new chat): the header shows its system prompt. */
+function setConversation(conversation: Conversation | null): void {
+  state.conversation = conversation;
+  showSystemPrompt();
+  sampling.setConversation(conversation);
+}
+
+/** The model picker: in an open conversation the choice is saved as its model. */
+async function modelPicked(): Promise<void> {
+  showModelWindow();
+  budgetChanged();
+  const c = state.conversation;
+  const model = composer.model;
+  if (!c || !model || model === c.model) return;
+  try {
+    const saved = await backend.updateConversationSettings(c.id, {
+      model,
+      sampling: c.sampling,
+      ...(c.system_prompt ? { system_prompt: c.system_prompt } : {}),
+    });
+    if (state.conversationId === saved.id) setConversation(saved);
+  } catch (err) {
+    // Refused (its max tokens beyond this model's ceiling, say): say why and keep the old model.
+    showError(toAppError(err));
+    if (state.conversation?.id === c.id) {
+      composer.setModel(c.model);
+      showModelWindow();
+      budgetChanged();
+    }
+  }
+}
+
+/** The picker's title: the chosen model's context window and reply ceiling. */
+function showModelWindow(): void {
+  const text = modelWindowText(state.models.find((m) => m.id === composer.model));
+  const select = byId<HTMLSelectElement>("model-select");
+  if (text) select.title = text;
+  else select.removeAttribute("title");
+}
+
+/** The header: the open conversation's prompt, or for a new chat the one chosen for its first message. */
+function showSystemPrompt(): void {
+  systemPrompt.showSummary(state.conversation ? state.conversation.system_prompt : composer.systemPrompt?.text);
+}
+
+/** Reloads the open conversation's settings (a message may have set its system prompt). */
+async function refreshConversation(id: number): Promise<void> {
+  try {
+    const view = await backend.openConversation(id, null, 1);
+    if (state.conversationId === id) setConversation(view.conversation);
+  } catch (err) {
+    console.warn("could not reload the conversation's settings", err);
+  }
+}
+
+/** Typing waits for a pause before the context gauge asks again. */
+const BUDGET_DEBOUNCE_MS = 400;
+
+const budget = new BudgetWatch({
+  estimate: (input) => backend.estimateSend(input.conversationId, input.text, input.model, [...input.attachments]),
+  onBudget: (b) => gauge.show(b),
+  debounceMs: BUDGET_DEBOUNCE_MS,
+});
+
+/** The message, its files, the conversation or the model changed: the gauge asks again. */
+function budgetChanged(typing = false): void {
+  if (state.sending) return; // asked again once the reply is over
+  budget.changed(
+    {
+      conversationId: state.conversationId,
+      text: composer.text,
+      model: composer.model,
+      attachments: attachments.drafts.map((d) => d.draft_id),
+    },
+    typing,
+  );
+}
+
+/** Cuts a draft (on the user's click only); the same draft ids now weigh less, so the gauge asks again. */
+async function trimDraft(draftId: string, trim: Trim): Promise<void> {
+  await attachments.trim(draftId, trim);
+  budget.invalidate();
+  budgetChanged();
+}
+
+/** Something modal is open: the rest of the app is inert behind it. */
+function anyModalOpen(): boolean {
+  return document.querySelector("dialog[open]") !== null;
+}
 
 const sidebar = new Sidebar({
   newChat: byId<HTMLButtonElement>("new-chat"),
@@ -174,10 +388,13 @@ const historyFiles = new HistoryFiles({
 function newChat(): void {
   closeSidebarIfOverlay();
   state.conversationId = null;
+  setConversation(null);
   pane.showEmpty();
   sidebar.setActive(null);
   composer.resetModel();
+  showModelWindow();
   composer.focus();
+  budgetChanged();
 }
 
 async function openConversation(id: number, messageId?: number): Promise<void> {
@@ -188,7 +405,10 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
   const opened = await pane.open(id, messageId);
   if (state.conversationId !== id) return; // the user went elsewhere meanwhile
   if (opened) {
+    setConversation(opened);
     composer.setModel(opened.model);
+    showModelWindow();
+    budgetChanged();
   } else if (pane.currentId !== id) {
     // It failed to open (reported in the banner): stay with what is shown.
     state.conversationId = pane.currentId;
@@ -198,7 +418,7 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
 
 // --- sending and streaming -----------------------------------------------
 
-async function send(text: string, model: string | null): Promise<void> {
+async function send(text: string, model: string | null, systemPrompt: string | null): Promise<void> {
   const ticket = state.sending ? null : attachments.beginSend();
   if (!ticket) {
     composer.restoreText(text);
@@ -206,7 +426,9 @@ async function send(text: string, model: string | null): Promise<void> {
   }
   pane.addPendingUserMessage(text, attachments.summaries(ticket));
   const draftIds = [...ticket.draftIds];
-  await runTurn(text, model, ticket, (s, onEvent) => backend.sendMessage(s.target, text, draftIds, model, onEvent));
+  await runTurn(text, model, ticket, systemPrompt, (s, onEvent) =>
+    backend.sendMessage(s.target, text, draftIds, model, systemPrompt, onEvent),
+  );
 }
 
 /** Regenerates or continues a reply of the open conversation. */
@@ -217,7 +439,7 @@ async function retry(messageId: number, mode: RetryMode): Promise<void> {
     return;
   }
   const model = composer.model;
-  await runTurn("", model, null, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
+  await runTurn("", model, null, null, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
 }
 
 /**
@@ -230,6 +452,7 @@ async function runTurn(
   text: string,
   model: string | null,
   ticket: SendTicket | null,
+  systemPrompt: string | null,
   start: (s: Sending, onEvent: (update: StreamUpdate) => void) => Promise<TurnResult>,
 ): Promise<void> {
   banner.clearError();
@@ -238,6 +461,7 @@ async function runTurn(
   const s: Sending = {
     text,
     model,
+    systemPrompt,
     paneGeneration: pane.generation,
     target: state.conversationId,
     conversationId: state.conversationId,
@@ -252,6 +476,7 @@ async function runTurn(
   };
   state.sending = s;
   composer.setBusy(true);
+  analyses.setBusy(true);
   try {
     settle(s, await start(s, (update) => onStreamUpdate(s, update)));
   } catch (err) {
@@ -299,6 +524,9 @@ function settle(s: Sending, result: TurnResult): void {
   }
   sidebar.setTitle(result.conversation_id, result.title);
   if (pane.currentId === result.conversation_id) pane.setTitle(result.title);
+  // A new conversation, or a message that set the system prompt: the header shows it as stored.
+  const changed = s.target === null || s.systemPrompt !== null || state.conversation?.id !== result.conversation_id;
+  if (changed && state.conversationId === result.conversation_id) void refreshConversation(result.conversation_id);
 }
 
 /**
@@ -310,6 +538,10 @@ function finishSending(s: Sending): void {
   if (state.sending !== s) return;
   state.sending = null;
   composer.setBusy(false);
+  analyses.setBusy(false);
+  // The conversation grew (or a message went to a new one): weigh the next one.
+  budget.invalidate();
+  budgetChanged();
   if (document.activeElement === document.body || document.activeElement === null) composer.focus();
 }
 
@@ -318,6 +550,8 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
     case "started": {
       s.started = true;
       settleAttachments(s);
+      // Stored with the message: the note about it leaves the composer.
+      if (s.systemPrompt !== null && composer.systemPrompt?.text === s.systemPrompt) composer.setSystemPrompt(null);
       s.conversationId = update.conversation_id;
       s.assistantId = update.assistant_message_id;
       const shown = pane.beginStream(
@@ -381,6 +615,7 @@ async function stop(): Promise<void> {
 
 function openSettings(focus: "first" | "api-key" = "first"): void {
   closeSidebarIfOverlay();
+  if (!settingsPanel.isOpen) void presetsEditor.load(state.presets);
   void settingsPanel.open(focus);
 }
 
@@ -466,6 +701,7 @@ async function refreshSetup(): Promise<void> {
     const models = await loadModels(true);
     if (state.info !== info) return; // a later refresh got further
     composer.setModels(models, info.default_model);
+    showModelWindow();
     if (settingsPanel.isOpen) settingsPanel.setModels(models);
   } catch (err) {
     // Only a rejected key rejects: a fallback list would hide it.
@@ -476,6 +712,29 @@ async function refreshSetup(): Promise<void> {
     composer.focus();
   }
 }
+
+// --- presets ---------------------------------------------------------------------
+
+function setPresets(presets: Preset[]): void {
+  state.presets = presets;
+  analyses.setPresets(presets);
+  systemPrompt.presetsChanged();
+}
+
+const presetsEditor = new PresetsEditor({
+  list: byId("preset-list"),
+  add: byId<HTMLButtonElement>("preset-add"),
+  editor: byId("preset-editor"),
+  editorTitle: byId("preset-editor-title"),
+  name: byId<HTMLInputElement>("preset-name"),
+  systemPrompt: byId<HTMLTextAreaElement>("preset-system"),
+  prompt: byId<HTMLTextAreaElement>("preset-prompt"),
+  offer: byId<HTMLSelectElement>("preset-offer"),
+  error: byId("preset-error"),
+  save: byId<HTMLButtonElement>("preset-save"),
+  cancel: byId<HTMLButtonElement>("preset-cancel"),
+  onChanged: (presets) => setPresets(presets),
+});
 
 // --- links: the webview never navigates ------------------------------------
 
@@ -515,7 +774,7 @@ document.addEventListener("keydown", (event) => {
   if (mod && !event.altKey && !event.shiftKey && key === ",") {
     event.preventDefault();
     openSettings();
-  } else if (settingsPanel.isOpen || preview.isOpen) {
+  } else if (anyModalOpen()) {
     // The rest of the app is inert behind a modal (each handles its own Escape).
     return;
   } else if (mod && !event.altKey && !event.shiftKey && key === "n") {
@@ -579,9 +838,11 @@ async function start(): Promise<void> {
   void Promise.all([info, loadModels(false)]).then(
     ([info, models]) => {
       if (state.info === info || info === null) composer.setModels(models, info?.default_model ?? models[0]?.id ?? "");
+      showModelWindow();
     },
     (err) => showError(toAppError(err)),
   );
+  void backend.listPresets().then(setPresets, (err) => console.warn("list_presets failed", err));
   await Promise.allSettled([info, list]);
   // Conversations the CLI adds meanwhile appear at the top of the list.
   void backend.watchHistory(() => void sidebar.refreshHead()).catch((err) => console.warn("watch_history failed", err));

@@ -32,6 +32,13 @@ export type { Theme } from "./bindings/Theme";
 export type { Usage } from "./bindings/Usage";
 export type { TurnResult } from "./bindings/TurnResult";
 export type { HistoryNotice } from "./bindings/HistoryNotice";
+export type { ConversationSettings } from "./bindings/ConversationSettings";
+export type { Preset } from "./bindings/Preset";
+export type { PresetOffer } from "./bindings/PresetOffer";
+export type { SamplingLimits } from "./bindings/SamplingLimits";
+export type { SamplingSettings } from "./bindings/SamplingSettings";
+export type { SendBudget } from "./bindings/SendBudget";
+export type { Trim } from "./bindings/Trim";
 
 import type { ConversationPage } from "./bindings/ConversationPage";
 import type { StreamUpdate } from "./bindings/StreamUpdate";

@@ -219,7 +219,7 @@ describe("the fake backend's attachments", () => {
   test("a sent draft becomes the message's attachment, previewed by its id", async () => {
     const draft = await fake.extractAttachment("a.csv", bytes("a,b\n1,2"));
     let userAttachments: AttachmentSummary[] = [];
-    await fake.sendMessage(null, "what is in it?", [draft.draft_id], null, (u) => {
+    await fake.sendMessage(null, "what is in it?", [draft.draft_id], null, null, (u) => {
       if (u.kind !== "started") return;
       userAttachments = u.user_message.attachments;
       void fake.stopStream(u.assistant_message_id); // the reply itself does not matter here
@@ -229,5 +229,43 @@ describe("the fake backend's attachments", () => {
     assert.equal(typeof id, "number");
     assert.deepEqual(await fake.previewAttachment(id!), { type: "text", name: "a.csv", text: "a,b\n1,2" });
     await assert.rejects(fake.previewDraft(draft.draft_id), appError("not_found", /no longer attached/));
+  });
+});
+
+describe("drafts cut to fit", () => {
+  test("the next send's drafts, and a cut draft redraws its chip", async () => {
+    const updated: string[] = [];
+    const queue = new AttachmentQueue({
+      extract: async (name) => ({ draft_id: `d-${name}`, summary: summary(name) }),
+      discard: async () => {},
+      onAdded: () => {},
+      onUpdated: (c) => updated.push(`${c.name}:${c.state}`),
+      onRemoved: () => {},
+    });
+    queue.add([file("a.txt"), file("b.txt")]);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(queue.nextDrafts.map((d) => d.draft_id), ["d-a.txt", "d-b.txt"]);
+    updated.length = 0;
+    assert.ok(queue.updateDraft({ draft_id: "d-b.txt", summary: summary("b.txt", { truncated: true, notes: ["Cut."] }) }));
+    assert.deepEqual(updated, ["b.txt:truncated"]);
+    assert.ok(!queue.updateDraft({ draft_id: "gone", summary: summary("x") }));
+    const ticket = queue.beginSend();
+    assert.deepEqual(queue.nextDrafts, [], "a send in flight takes them");
+    assert.ok(!queue.updateDraft({ draft_id: "d-a.txt", summary: summary("a.txt") }), "locked chips are not changed");
+    queue.finishSend(ticket!, false);
+    assert.equal(queue.nextDrafts.length, 2);
+  });
+
+  test("the fake backend cuts by tokens and by pages, and says so", async () => {
+    const text = await fake.extractAttachment("big.txt", new TextEncoder().encode("word ".repeat(4_000)));
+    const cut = await fake.trimAttachment(text.draft_id, { type: "tokens", max: 100 });
+    assert.ok(cut.summary.truncated && cut.summary.tokens <= 100, JSON.stringify(cut.summary));
+    const pdfBytes = new Uint8Array(8_000);
+    pdfBytes.set(new TextEncoder().encode("%PDF-1.4"));
+    const pdf = await fake.extractAttachment("doc.pdf", pdfBytes);
+    assert.equal(pdf.summary.pages, 4);
+    const pages = await fake.trimAttachment(pdf.draft_id, { type: "pages", first: 2, last: 3 });
+    assert.match(pages.summary.notes.join(" "), /pages 2–3 of 4/);
+    await assert.rejects(fake.trimAttachment(pdf.draft_id, { type: "pages", first: 3, last: 9 }));
   });
 });

@@ -10,6 +10,11 @@
 // `extractAttachment`; conversation 5 opens with an attachment on its first
 // message.
 //
+// The gauge: 4 bytes a token, a 200,000-token window, except the model
+// "Tiny window (demo)" with 2,000 tokens, to see a message that does not fit.
+// Presets start as the real built-ins; sampling is checked against the real
+// limits (sampling_limits), with the real kind of message.
+//
 // Settings: there is no keychain here, so a stored key goes to "a file" with the
 // notice the real backend gives then; a key containing "bad" is refused, and a
 // service address that is not http(s) is rejected on save. Without a key the
@@ -31,13 +36,20 @@ import type {
   ListCursor,
   MessageView,
   ModelCatalogue,
+  ModelInfo,
+  Preset,
   RateLimits,
   RetryMode,
   SearchHit,
+  SamplingLimits,
+  SamplingSettings,
   SearchQuery,
+  SendBudget,
   Settings,
   StreamUpdate,
+  Trim,
   TurnResult,
+  ConversationSettings,
 } from "../types";
 
 // --- sample content ------------------------------------------------------------
@@ -63,6 +75,8 @@ const now0 = Date.now();
 interface FakeConversation extends ConversationSummary {
   deleted: boolean;
   messages: MessageView[] | null;
+  system_prompt?: string;
+  sampling: SamplingSettings;
 }
 
 let nextMessageId = 1_000_000;
@@ -79,6 +93,7 @@ for (let id = 1; id <= CONVERSATIONS; id++) {
     message_count: id === 1 ? 200 : 6,
     deleted: false,
     messages: null,
+    sampling: {},
   });
 }
 
@@ -122,8 +137,13 @@ function messagesOf(c: FakeConversation): MessageView[] {
 }
 
 function summary(c: FakeConversation): ConversationSummary {
-  const { deleted: _d, messages: _m, ...s } = c;
+  const { deleted: _d, messages: _m, system_prompt: _p, sampling: _s, ...s } = c;
   return s;
+}
+
+function conversationOf(c: FakeConversation): Conversation {
+  const { deleted: _d, messages: _m, message_count: _n, ...rest } = c;
+  return { ...rest, sampling: { ...c.sampling } } as Conversation;
 }
 
 function sorted(archived = false): FakeConversation[] {
@@ -214,16 +234,16 @@ export async function listModels(_refresh = false): Promise<ModelCatalogue> {
       warning: "No API key is set. Open Settings and add your MegaLLM API key.",
     };
   }
-  return {
-    models: [
-      { id: "claude-opus-4-1", display_name: "Claude Opus 4.1", messages_api: true },
-      { id: "claude-sonnet-4-5", display_name: "Claude Sonnet 4.5", messages_api: true },
-      { id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", messages_api: true },
-      { id: "gpt-image", display_name: "Not a Claude model", messages_api: false },
-    ],
-    source: "live",
-  };
+  return { models: FAKE_MODELS.map((m) => ({ ...m })), source: "live" };
 }
+
+const FAKE_MODELS: ModelInfo[] = [
+  { id: "claude-opus-4-1", display_name: "Claude Opus 4.1", messages_api: true, context_window: 200_000, max_output_tokens: 32_000, pricing: { input_per_million: 15, output_per_million: 75 } },
+  { id: "claude-sonnet-4-5", display_name: "Claude Sonnet 4.5", messages_api: true, context_window: 200_000, max_output_tokens: 64_000, pricing: { input_per_million: 3, output_per_million: 15 } },
+  { id: "claude-haiku-4-5", display_name: "Claude Haiku 4.5", messages_api: true, context_window: 200_000, max_output_tokens: 64_000 },
+  { id: "claude-tiny-demo", display_name: "Tiny window (demo)", messages_api: true, context_window: 2_000, max_output_tokens: 500 },
+  { id: "gpt-image", display_name: "Not a Claude model", messages_api: false },
+];
 
 export async function listConversations(archived: boolean, cursor: ListCursor | null, limit: number): Promise<ConversationPage> {
   await delay(40);
@@ -244,9 +264,8 @@ export async function openConversation(id: number, before: number | null, limit:
   const end = before === null ? all.length : all.findIndex((m) => m.id >= before);
   const stop = end < 0 ? all.length : end;
   const start = Math.max(0, stop - limit);
-  const { deleted: _d, messages: _m, ...rest } = c;
   return {
-    conversation: { ...rest, sampling: {} as Conversation["sampling"] },
+    conversation: conversationOf(c),
     messages: all.slice(start, stop),
     has_more: start > 0,
   };
@@ -324,9 +343,11 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
   }
   const ext = /\.([a-z0-9]+)$/i.exec(name)?.[1]?.toLowerCase() ?? "";
   if (new TextDecoder().decode(bytes.subarray(0, 5)) === "%PDF-") {
-    const text = `[Page 1]\n(The demo does not read PDFs; this stands for page 1 of ${name}.)`;
+    // One pretend page per 2,000 bytes, each about 500 tokens of filler.
+    const pages = Math.max(1, Math.floor(bytes.length / 2_000));
+    const text = Array.from({ length: pages }, (_, i) => pdfPage(name, i + 1)).join("\n");
     return {
-      summary: { name, kind: { type: "pdf" }, pages: 1, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [], send_original: false, needs_password: false },
+      summary: { name, kind: { type: "pdf" }, pages, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [], send_original: false, needs_password: false },
       preview: { type: "text", name, text },
     };
   }
@@ -357,6 +378,10 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
   };
   if (kind.type === "csv") summary.sheets = 1;
   return { summary, preview: { type: "text", name, text: language ? `\`\`\`${language}\n${text}\n\`\`\`` : text } };
+}
+
+function pdfPage(name: string, n: number): string {
+  return `[Page ${n}]\n(The demo does not read PDFs; this stands for page ${n} of ${name}.) ${"Lorem ipsum dolor sit amet. ".repeat(70)}`;
 }
 
 export async function extractAttachment(name: string, bytes: Uint8Array): Promise<AttachmentDraft> {
@@ -393,10 +418,12 @@ export async function sendMessage(
   text: string,
   attachmentIds: string[],
   model: string | null,
+  systemPrompt: string | null,
   onEvent: (update: StreamUpdate) => void,
 ): Promise<TurnResult> {
   await delay(150);
   if (!key.present) throw noKey();
+  if (text.trim() === "" && attachmentIds.length === 0) throw fail("invalid_input", "The message is empty.");
   if (/reject/i.test(text)) {
     throw fail("auth", "The API key was rejected (401).", { request_id: "req_demo_123" });
   }
@@ -411,7 +438,8 @@ export async function sendMessage(
     const id = Math.max(...conversations.keys()) + 1;
     c = {
       id,
-      title: text.slice(0, 40),
+      // Files alone are titled by their names, as the real backend does.
+      title: (text.trim() || drafts.map((d) => d.summary.name).join(", ")).slice(0, 40),
       model: model ?? "claude-sonnet-4-5",
       pinned: false,
       archived: false,
@@ -420,8 +448,13 @@ export async function sendMessage(
       message_count: 0,
       deleted: false,
       messages: [],
+      sampling: {},
     };
     conversations.set(id, c);
+  }
+  if (systemPrompt !== null) {
+    if (systemPrompt.trim() === "") delete c.system_prompt;
+    else c.system_prompt = systemPrompt;
   }
   const messages = messagesOf(c);
   const user: MessageView = {
@@ -629,4 +662,165 @@ export async function importHistory(json: string): Promise<number[]> {
     throw fail("invalid_request", "That file is not a MegaLLM export.");
   }
   throw fail("invalid_request", "The demo cannot import files.");
+}
+
+// --- the gauge, trimming, presets, per-conversation settings ----------------------
+
+const FAKE_WINDOW = 200_000;
+const FAKE_MAX_TOKENS = 4_096;
+const bytesOf = (text: string) => new TextEncoder().encode(text).length;
+const tokensOf = (text: string) => Math.ceil(bytesOf(text) / 4);
+
+export async function estimateSend(
+  conversationId: number | null,
+  text: string,
+  model: string | null,
+  attachmentIds: string[],
+): Promise<SendBudget> {
+  await delay(80);
+  const id = model ?? settings.default_model;
+  const info = FAKE_MODELS.find((m) => m.id === id);
+  const c = conversationId === null ? undefined : conversations.get(conversationId);
+  const history = c ? messagesOf(c).reduce((n, m) => n + tokensOf(m.text) + 4, 0) : 0;
+  const files = attachmentIds.reduce((n, d) => n + (draftStore.get(d)?.summary.tokens ?? 0), 0);
+  const input_tokens = history + files + tokensOf(text) + tokensOf(c?.system_prompt ?? "") + 4;
+  const context_window = info?.context_window ?? FAKE_WINDOW;
+  const ceiling = info?.max_output_tokens ?? FAKE_MAX_TOKENS;
+  const max_tokens = Math.min(c?.sampling.max_tokens ?? settings.max_tokens ?? FAKE_MAX_TOKENS, ceiling);
+  const budget: SendBudget = {
+    input_tokens,
+    // The demo "counts" for the priced models and estimates for the others.
+    counted: info?.pricing !== undefined,
+    context_window,
+    max_tokens,
+    fits: input_tokens + max_tokens <= context_window,
+  };
+  if (info?.pricing) {
+    budget.input_cost_usd = (input_tokens * info.pricing.input_per_million) / 1e6;
+    budget.max_output_cost_usd = (max_tokens * info.pricing.output_per_million) / 1e6;
+  }
+  return budget;
+}
+
+export async function trimAttachment(draftId: string, trim: Trim): Promise<AttachmentDraft> {
+  await delay(60);
+  const draft = draftStore.get(draftId);
+  if (!draft) throw fail("not_found", "This file is no longer attached.");
+  if (draft.preview.type !== "text") throw fail("invalid_input", `“${draft.summary.name}” has no text to cut.`);
+  let text = draft.preview.text;
+  let note: string;
+  if (trim.type === "pages") {
+    const pages = draft.summary.pages ?? 0;
+    if (trim.first < 1 || trim.last < trim.first || trim.last > pages) {
+      throw fail("invalid_input", `Choose pages from 1 to ${pages}, the first no later than the last.`);
+    }
+    const parts = text.split(/(?=\[Page \d+\])/);
+    text = parts.slice(trim.first - 1, trim.last).join("");
+    note = `Only pages ${trim.first}–${trim.last} of ${pages} are included.`;
+  } else {
+    if (trim.max < 1) throw fail("invalid_input", "Keep at least one token.");
+    if (tokensOf(text) <= trim.max) return { draft_id: draftId, summary: draft.summary };
+    text = text.slice(0, trim.max * 4);
+    note = `Cut to about ${trim.max} tokens to fit the context window.`;
+  }
+  const summary: AttachmentSummary = {
+    ...draft.summary,
+    tokens: tokensOf(text),
+    truncated: true,
+    notes: [...draft.summary.notes, note],
+  };
+  draftStore.set(draftId, { summary, preview: { ...draft.preview, text } });
+  return { draft_id: draftId, summary };
+}
+
+const BUILTIN_PRESETS: Preset[] = [
+  {
+    id: "document-analyst",
+    name: "Document analyst",
+    system_prompt: "You are a document analysis expert.",
+    prompt: "Analyze this document: main topics, key insights, summary.",
+    offer: "any_file",
+    builtin: true,
+  },
+  {
+    id: "code-reviewer",
+    name: "Code reviewer",
+    system_prompt: "You are an expert code reviewer.",
+    prompt: "Review this code: bugs, performance, best practices, security.",
+    offer: "code_file",
+    builtin: true,
+  },
+];
+let savedPresets: Preset[] = [];
+let nextPreset = 1;
+
+function presetList(): Preset[] {
+  const edited = new Map(savedPresets.map((p) => [p.id, p]));
+  const builtins = BUILTIN_PRESETS.map((b) => ({ ...(edited.get(b.id) ?? b), builtin: true }));
+  const own = savedPresets.filter((p) => !BUILTIN_PRESETS.some((b) => b.id === p.id));
+  return [...builtins, ...own].map((p) => ({ ...p }));
+}
+
+export async function listPresets(): Promise<Preset[]> {
+  await delay(20);
+  return presetList();
+}
+
+export async function savePreset(preset: Preset): Promise<Preset[]> {
+  await delay(40);
+  if (preset.name.trim() === "") throw fail("invalid_input", "A preset needs a name.");
+  const id = preset.id || `user-${nextPreset++}`;
+  savedPresets = [...savedPresets.filter((p) => p.id !== id), { ...preset, id, name: preset.name.trim() }];
+  return presetList();
+}
+
+export async function deletePreset(id: string): Promise<Preset[]> {
+  await delay(40);
+  savedPresets = savedPresets.filter((p) => p.id !== id);
+  return presetList();
+}
+
+const LIMITS: SamplingLimits = {
+  temperature_min: 0,
+  temperature_max: 1,
+  top_p_min: 0,
+  top_p_max: 1,
+  top_k_min: 1,
+  max_tokens_fallback: 64_000,
+  max_stop_sequences: 16,
+  max_stop_sequence_chars: 200,
+  max_system_prompt_bytes: 200_000,
+};
+
+export async function samplingLimits(): Promise<SamplingLimits> {
+  await delay(10);
+  return { ...LIMITS };
+}
+
+export async function updateConversationSettings(id: number, next: ConversationSettings): Promise<Conversation> {
+  await delay(60);
+  const c = conversations.get(id);
+  if (!c || c.deleted) throw fail("not_found", "This conversation no longer exists.");
+  const s = next.sampling;
+  const ceiling = FAKE_MODELS.find((m) => m.id === next.model)?.max_output_tokens ?? LIMITS.max_tokens_fallback;
+  const bad = (m: string) => fail("invalid_input", m);
+  if (s.temperature !== undefined && (s.temperature < LIMITS.temperature_min || s.temperature > LIMITS.temperature_max)) {
+    throw bad(`Temperature must be between ${LIMITS.temperature_min} and ${LIMITS.temperature_max}.`);
+  }
+  if (s.top_p !== undefined && (s.top_p < LIMITS.top_p_min || s.top_p > LIMITS.top_p_max)) {
+    throw bad(`Top P must be between ${LIMITS.top_p_min} and ${LIMITS.top_p_max}.`);
+  }
+  if (s.top_k !== undefined && s.top_k < LIMITS.top_k_min) throw bad(`Top K must be at least ${LIMITS.top_k_min}.`);
+  if (s.max_tokens !== undefined && (s.max_tokens < 1 || s.max_tokens > ceiling)) {
+    throw bad(`Max tokens must be from 1 to ${ceiling} for ${next.model}.`);
+  }
+  if ((s.stop_sequences?.length ?? 0) > LIMITS.max_stop_sequences) {
+    throw bad(`At most ${LIMITS.max_stop_sequences} stop sequences.`);
+  }
+  if (bytesOf(next.system_prompt ?? "") > LIMITS.max_system_prompt_bytes) throw bad("The system prompt is too long.");
+  c.model = next.model;
+  c.sampling = { ...s };
+  if (next.system_prompt?.trim()) c.system_prompt = next.system_prompt;
+  else delete c.system_prompt;
+  return conversationOf(c);
 }

@@ -87,6 +87,23 @@ export class AttachmentQueue {
     return this.list.filter((c) => isReady(c) && !c.locked).length;
   }
 
+  /** The drafts the next send would take: ready chips not part of a send in flight. */
+  get nextDrafts(): AttachmentDraft[] {
+    return this.list.flatMap((c) => (isReady(c) && !c.locked && c.draft ? [c.draft] : []));
+  }
+
+  /**
+   * The backend changed a draft (cut to fit): its chip shows the new
+   * summary. False when no chip holds that draft any more, or it is in a send.
+   */
+  updateDraft(draft: AttachmentDraft): boolean {
+    const chip = this.list.find((c) => c.draft?.draft_id === draft.draft_id);
+    if (!chip || chip.locked) return false;
+    chip.draft = draft;
+    this.set(chip, draft.summary.truncated ? "truncated" : "ready");
+    return true;
+  }
+
   /** Extractions running now (never more than the concurrency). */
   get running(): number {
     return this.inFlight;

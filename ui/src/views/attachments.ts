@@ -21,7 +21,7 @@ import {
   type ChipState,
   type SendTicket,
 } from "../lib/attachments";
-import type { AppError, AttachmentSummary } from "../types";
+import type { AppError, AttachmentDraft, AttachmentSummary, Trim } from "../types";
 
 export interface AttachmentsOptions {
   list: HTMLElement;
@@ -75,6 +75,17 @@ export class Attachments {
 
   add(files: Iterable<File>): void {
     this.queue.add(files);
+  }
+
+  /** The drafts the next send would take (ready chips only). */
+  get drafts(): AttachmentDraft[] {
+    return this.queue.nextDrafts;
+  }
+
+  /** Cuts a draft as asked (only ever on the user's click); its chip then says what was left out. */
+  async trim(draftId: string, trim: Trim): Promise<void> {
+    const draft = await backend.trimAttachment(draftId, trim);
+    this.queue.updateDraft(draft);
   }
 
   /** The summaries of the chips a send took, to show on the pending message. */

@@ -7,10 +7,16 @@
 // is put back (`restoreText`), so the user never loses what they typed.
 //
 // Attached files (views/attachments.ts) gate sending: while one is still being
-// read Send is disabled (and Enter does nothing). A message still needs text
-// (send_message refuses one of files alone).
+// read Send is disabled (and Enter does nothing). Files alone are a message
+// (the text may be empty then). A message that does not fit the context
+// window (views/gauge.ts) disables Send too, with the reason as its title.
+//
+// A system prompt chosen for the next message (a one-click analysis, or the
+// header's dialog for a new chat) shows as a note, "System prompt: <name>",
+// with a button that clears it; it goes with the send and stays until the
+// message is stored.
 
-import { el } from "../dom";
+import { el, iconButton } from "../dom";
 import { modelChoices } from "../lib/models";
 import type { ModelInfo } from "../types";
 
@@ -20,8 +26,22 @@ export interface ComposerOptions {
   send: HTMLButtonElement;
   stop: HTMLButtonElement;
   modelSelect: HTMLSelectElement;
-  onSend(text: string, model: string | null): void;
+  /** Where the note about the next message's system prompt shows. */
+  systemNote: HTMLElement;
+  onSend(text: string, model: string | null, systemPrompt: string | null): void;
   onStop(): void;
+  /** The text changed (typed, restored, filled in). */
+  onInput(): void;
+  /** Another model was picked. */
+  onModelChange(): void;
+  /** The next message's system prompt was chosen or cleared. */
+  onSystemPromptChange(): void;
+}
+
+/** A system prompt for the next message, and what to call it in the note. */
+export interface PendingSystemPrompt {
+  name: string;
+  text: string;
 }
 
 /** Past this height the textarea scrolls instead of growing (CSS caps it too). */
@@ -32,6 +52,11 @@ export class Composer {
   private defaultModel: string | null = null;
   /** Attached files still being read. */
   private attachmentsPending = 0;
+  /** Attached files ready to go. */
+  private attachmentsReady = 0;
+  /** Why Send is disabled (the message does not fit), or null. */
+  private blocked: string | null = null;
+  private pendingSystem: PendingSystemPrompt | null = null;
 
   constructor(private readonly o: ComposerOptions) {
     o.form.addEventListener("submit", (event) => {
@@ -47,8 +72,11 @@ export class Composer {
     o.input.addEventListener("input", () => {
       this.autoGrow();
       this.updateSendEnabled();
+      o.onInput();
     });
     o.stop.addEventListener("click", () => o.onStop());
+    o.modelSelect.addEventListener("change", () => o.onModelChange());
+    o.systemNote.hidden = true;
     this.setBusy(false);
   }
 
@@ -103,10 +131,61 @@ export class Composer {
     this.updateSendEnabled();
   }
 
-  /** Send waits while `pending` attached files are still being read. */
-  setAttachmentsPending(pending: number): void {
+  /** Send waits while `pending` attached files are still being read; `ready` ones can go without text. */
+  setAttachments(pending: number, ready: number): void {
     this.attachmentsPending = pending;
+    this.attachmentsReady = ready;
+    this.o.form.dataset.files = ready > 0 ? "1" : "0";
     this.updateSendEnabled();
+  }
+
+  /** Disables Send for `reason` (the message does not fit), or enables it again (null). */
+  setBlocked(reason: string | null): void {
+    this.blocked = reason;
+    this.updateSendEnabled();
+  }
+
+  /** The text as typed so far. */
+  get text(): string {
+    return this.o.input.value;
+  }
+
+  /** Replaces the text (a one-click analysis' question) and puts the caret at its end, ready to edit. */
+  setText(text: string): void {
+    const { input } = this.o;
+    input.value = text;
+    this.autoGrow();
+    this.updateSendEnabled();
+    this.focus();
+    input.setSelectionRange(text.length, text.length);
+    this.o.onInput();
+  }
+
+  /** The system prompt the next message sets, or null. */
+  get systemPrompt(): PendingSystemPrompt | null {
+    return this.pendingSystem;
+  }
+
+  /** Chooses (or, with null, clears) the system prompt the next message sets. */
+  setSystemPrompt(choice: PendingSystemPrompt | null): void {
+    this.pendingSystem = choice;
+    const note = this.o.systemNote;
+    if (!choice) {
+      note.hidden = true;
+      note.replaceChildren();
+    } else {
+      const clear = iconButton("close", "Clear system prompt", "system-note-clear");
+      clear.addEventListener("click", () => {
+        this.setSystemPrompt(null);
+        this.focus();
+      });
+      note.replaceChildren(
+        el("span", { className: "system-note-text", text: `System prompt: ${choice.name}`, attrs: { title: choice.text } }),
+        clear,
+      );
+      note.hidden = false;
+    }
+    this.o.onSystemPromptChange();
   }
 
   /** Puts text back after a failed send, before anything typed since. */
@@ -117,6 +196,7 @@ export class Composer {
     else if (!current.startsWith(text)) input.value = `${text}\n${current}`;
     this.autoGrow();
     this.updateSendEnabled();
+    this.o.onInput();
   }
 
   focus(): void {
@@ -124,14 +204,14 @@ export class Composer {
   }
 
   private submit(): void {
-    if (this.busy || this.attachmentsPending > 0) return;
+    if (this.busy || this.attachmentsPending > 0 || this.blocked !== null) return;
     const text = this.o.input.value;
-    if (text.trim() === "") return;
+    if (text.trim() === "" && this.attachmentsReady === 0) return;
     const model = this.model;
     this.o.input.value = "";
     this.autoGrow();
     this.updateSendEnabled();
-    this.o.onSend(text, model);
+    this.o.onSend(text, model, this.pendingSystem?.text ?? null);
   }
 
   private updateSendEnabled(): void {
@@ -139,8 +219,9 @@ export class Composer {
     // nothing on click (CSS dims the button then), so scripted input that
     // skips events still sends.
     const { send } = this.o;
-    send.disabled = this.busy || this.attachmentsPending > 0;
+    send.disabled = this.busy || this.attachmentsPending > 0 || this.blocked !== null;
     if (this.attachmentsPending > 0) send.title = "Waiting for the attached files to be read";
+    else if (this.blocked !== null) send.title = this.blocked;
     else send.removeAttribute("title");
   }
 

@@ -18,7 +18,7 @@ import * as backend from "../backend";
 import { el } from "../dom";
 import { StreamingTail, type DeltaLike } from "../lib/stream";
 import { isNearBottom } from "../lib/util";
-import type { AppError, AttachmentSummary, MessageView, RetryMode } from "../types";
+import type { AppError, AttachmentSummary, Conversation, MessageView, RetryMode } from "../types";
 import { renderAttachmentList } from "./attachments";
 
 const PAGE_SIZE = 40;
@@ -48,11 +48,6 @@ interface ActiveStream {
   tail: StreamingTail<HTMLElement>;
 }
 
-export interface OpenedConversation {
-  id: number;
-  title: string;
-  model: string;
-}
 
 export class ConversationPane {
   private readonly messages: HTMLElement;
@@ -135,9 +130,9 @@ export class ConversationPane {
   /**
    * Opens a conversation on its newest page; with `focusMessageId`, loads older
    * pages until that message is shown and scrolls to it. Resolves to the
-   * conversation, or null if it failed (reported) or was superseded.
+   * conversation's settings, or null if it failed (reported) or was superseded.
    */
-  async open(id: number, focusMessageId?: number): Promise<OpenedConversation | null> {
+  async open(id: number, focusMessageId?: number): Promise<Conversation | null> {
     const gen = ++this.gen;
     this.messages.setAttribute("aria-busy", "true");
     let view;
@@ -162,8 +157,7 @@ export class ConversationPane {
     this.scrollToBottom();
     if (focusMessageId !== undefined) await this.reveal(focusMessageId, gen);
     if (gen === this.gen) this.rearmObserver();
-    const c = view.conversation;
-    return { id: c.id, title: c.title, model: c.model };
+    return view.conversation;
   }
 
   /** Shows the user's message at once, before the backend has stored it. */

@@ -4,7 +4,7 @@
 // textContent; an image is an <img> from a data: URL (the CSP allows
 // `img-src data:`). Escape and Close close it; focus returns to the chip.
 
-import { el, keepTabInside, returnFocusTo } from "../dom";
+import { el, returnFocusTo, wireModalKeys } from "../dom";
 import { imageDataUrl } from "../lib/attachments";
 import { toAppError } from "../lib/errors";
 import type { AttachmentPreview } from "../types";
@@ -24,20 +24,7 @@ export class PreviewDialog {
 
   constructor(private readonly o: PreviewOptions) {
     o.close.addEventListener("click", () => this.close());
-    o.dialog.addEventListener("keydown", (event) => {
-      if (event.isComposing) return;
-      if (event.key === "Escape") {
-        // Handled here so the app-wide Escape (stop a streaming reply) never sees it.
-        event.preventDefault();
-        this.close();
-        return;
-      }
-      keepTabInside(o.dialog, event);
-    });
-    o.dialog.addEventListener("cancel", (event) => {
-      event.preventDefault();
-      this.close();
-    });
+    wireModalKeys(o.dialog, () => this.close());
     o.dialog.addEventListener("close", () => {
       this.gen++;
       o.body.replaceChildren(); // a large text or image is not kept around
