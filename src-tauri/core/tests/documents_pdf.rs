@@ -673,3 +673,33 @@ fn the_corpus_reads_as_pdftotext_reads_it_and_columns_stay_apart() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+/// Not a test: scripts/bench/pdf.sh runs it in a release build on the file
+/// named by `PDF_BENCH_FILE`, `PDF_BENCH_RUNS` times after one warm-up, and
+/// reads the line it prints.
+#[test]
+#[ignore = "a benchmark, run by scripts/bench/pdf.sh"]
+fn bench_extract() {
+    let path = std::env::var("PDF_BENCH_FILE").expect("PDF_BENCH_FILE names the PDF");
+    let runs: u32 = std::env::var("PDF_BENCH_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
+    let bytes = std::fs::read(&path).expect("read the PDF");
+    let doc = extract("bench.pdf", &bytes).expect("the PDF reads");
+    let mut times: Vec<f64> = (0..runs.max(1))
+        .map(|_| {
+            let started = std::time::Instant::now();
+            extract("bench.pdf", &bytes).expect("the PDF reads");
+            started.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "ours: pages={} chars={} median_ms={:.1} min_ms={:.1}",
+        doc.pages.unwrap_or(0),
+        doc.text.as_deref().unwrap_or_default().chars().count(),
+        times[times.len() / 2],
+        times[0]
+    );
+}
