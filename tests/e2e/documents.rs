@@ -327,3 +327,95 @@ fn adler32(bytes: &[u8]) -> u32 {
     }
     (b << 16) | a
 }
+
+/// A one-page PDF typeset by groff and encrypted by qpdf with user
+/// password `pw` (both installed by scripts/test.sh: deps_test).
+fn encrypted_pdf(text: &str, pw: &str) -> Vec<u8> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut groff = Command::new("groff")
+        .args(["-ms", "-Tpdf"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("groff runs");
+    let mut input = groff.stdin.take().unwrap();
+    input
+        .write_all(format!(".LP\n{text}\n").as_bytes())
+        .unwrap();
+    drop(input);
+    let plain = groff.wait_with_output().unwrap();
+    assert!(plain.status.success());
+    let (src, dst) = (dir.path().join("plain.pdf"), dir.path().join("locked.pdf"));
+    std::fs::write(&src, &plain.stdout).unwrap();
+    let ok = Command::new("qpdf")
+        .args(["--encrypt", pw, "owner-of-it", "256", "--"])
+        .arg(&src)
+        .arg(&dst)
+        .status()
+        .expect("qpdf runs");
+    assert!(ok.success());
+    std::fs::read(&dst).unwrap()
+}
+
+#[test]
+fn an_encrypted_pdf_asks_for_its_password_on_its_chip() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let name = "salary-review.pdf";
+    attach(
+        &s,
+        &[(
+            name,
+            encrypted_pdf("The wallaby budget is final.", "open-sesame"),
+        )],
+    );
+    let field = by_label(&s, &format!("Password for {name}"));
+    wait_until("the locked chip", Duration::from_secs(20), || {
+        chips(&s, "#attachment-list")
+            .iter()
+            .any(|c| c.0 == name && c.1 == "password")
+    });
+    s.screenshot("documents-password").unwrap();
+
+    s.type_text(&field, "not-it").unwrap();
+    s.click(&by_label(&s, &format!("Unlock {name}"))).unwrap();
+    let alert = s
+        .wait_for(
+            "#attachment-list .chip-error[role=alert]",
+            Duration::from_secs(20),
+        )
+        .unwrap();
+    assert!(
+        s.text(&alert).unwrap().contains("password given is wrong"),
+        "{}",
+        s.text(&alert).unwrap()
+    );
+
+    let field = by_label(&s, &format!("Password for {name}"));
+    s.type_text(&field, "open-sesame").unwrap();
+    s.click(&by_label(&s, &format!("Unlock {name}"))).unwrap();
+    wait_until("the unlocked chip", Duration::from_secs(20), || {
+        chips(&s, "#attachment-list")
+            .iter()
+            .any(|c| c.0 == name && c.1 == "ready")
+    });
+    send(&s, "What is final?");
+    wait_until("the reply", Duration::from_secs(20), || {
+        !s.find_all(".message.assistant[data-status='complete']")
+            .unwrap()
+            .is_empty()
+    });
+    let req = fx.last_messages_request();
+    let doc = &req["messages"][0]["content"][0];
+    assert_eq!(doc["title"], name);
+    assert!(
+        doc["source"]["data"]
+            .as_str()
+            .unwrap()
+            .contains("wallaby budget"),
+        "{doc}"
+    );
+}

@@ -137,6 +137,11 @@ export function estimateSend(
 }
 
 /** Cuts a draft to pages or to about a number of tokens; resolves to the draft as it now is. */
+/** Reads a locked (encrypted) PDF draft with the password the user typed. */
+export function unlockAttachment(draftId: string, password: string): Promise<AttachmentDraft> {
+  return call<AttachmentDraft>("unlock_attachment", { draftId, password });
+}
+
 export function trimAttachment(draftId: string, trim: Trim): Promise<AttachmentDraft> {
   return call<AttachmentDraft>("trim_attachment", { draftId, trim });
 }

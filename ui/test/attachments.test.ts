@@ -4,6 +4,7 @@ import * as fake from "../src/dev/fake-backend";
 import {
   AttachmentQueue,
   MAX_FILE_BYTES,
+  draftState,
   imageDataUrl,
   kindLabel,
   summaryLabel,
@@ -267,5 +268,24 @@ describe("drafts cut to fit", () => {
     const pages = await fake.trimAttachment(pdf.draft_id, { type: "pages", first: 2, last: 3 });
     assert.match(pages.summary.notes.join(" "), /pages 2–3 of 4/);
     await assert.rejects(fake.trimAttachment(pdf.draft_id, { type: "pages", first: 3, last: 9 }));
+  });
+});
+
+describe("a locked PDF", () => {
+  test("waits for its password, is not sent, says a refusal, and opens to a ready chip", async () => {
+    assert.equal(draftState(summary("a.pdf", { truncated: true })), "truncated");
+    const h = harness();
+    h.queue.add([file("secret.pdf")]);
+    await h.settle();
+    await h.finish(0, { needs_password: true });
+    assert.deepEqual(states(h.queue.chips), ["secret.pdf:password"]);
+    assert.equal(h.queue.nextDrafts.length, 0, "a locked file is not sent");
+    h.queue.passwordRefused("d-secret.pdf", { code: "invalid_input", message: "wrong password" });
+    assert.equal(h.queue.chips[0]?.error?.message, "wrong password");
+    assert.equal(h.queue.chips[0]?.state, "password", "still locked");
+    h.queue.updateDraft({ draft_id: "d-secret.pdf", summary: summary("secret.pdf", { pages: 2 }) });
+    assert.deepEqual(states(h.queue.chips), ["secret.pdf:ready"]);
+    assert.equal(h.queue.chips[0]?.error, null);
+    assert.equal(h.queue.nextDrafts.length, 1);
   });
 });

@@ -668,6 +668,12 @@ fn a_locked_pdf_waits_for_its_password_and_cannot_be_sent_before() {
         .unwrap();
     assert_eq!(open.draft_id, d.draft_id, "the chip keeps its id");
     assert!(!open.summary.needs_password);
-    assert_eq!(shelf.get_all(std::slice::from_ref(&d.draft_id)).unwrap().len(), 1);
+    assert_eq!(
+        shelf
+            .get_all(std::slice::from_ref(&d.draft_id))
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(shelf.locked(&d.draft_id).is_err());
 }

@@ -702,6 +702,18 @@ export async function estimateSend(
   return budget;
 }
 
+/** The demo's locked PDFs open with the password "secret". */
+export async function unlockAttachment(draftId: string, password: string): Promise<AttachmentDraft> {
+  await delay(60);
+  const draft = draftStore.get(draftId);
+  if (!draft) throw fail("not_found", "This file is no longer attached.");
+  if (password !== "secret") {
+    throw fail("invalid_input", `“${draft.summary.name}” is encrypted and the password given is wrong. Check the password and try again.`);
+  }
+  draft.summary = { ...draft.summary, needs_password: false, tokens: 120, pages: 1, notes: [] };
+  return { draft_id: draftId, summary: draft.summary };
+}
+
 export async function trimAttachment(draftId: string, trim: Trim): Promise<AttachmentDraft> {
   await delay(60);
   const draft = draftStore.get(draftId);

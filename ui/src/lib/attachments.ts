@@ -19,7 +19,13 @@ export interface FileLike {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-export type ChipState = "waiting" | "extracting" | "ready" | "truncated" | "error";
+export type ChipState = "waiting" | "extracting" | "ready" | "truncated" | "password" | "error";
+
+/** A draft's chip state: locked for its password, cut, or ready. */
+export function draftState(summary: AttachmentSummary): ChipState {
+  if (summary.needs_password) return "password";
+  return summary.truncated ? "truncated" : "ready";
+}
 
 export interface Chip {
   readonly key: number;
@@ -100,7 +106,8 @@ export class AttachmentQueue {
     const chip = this.list.find((c) => c.draft?.draft_id === draft.draft_id);
     if (!chip || chip.locked) return false;
     chip.draft = draft;
-    this.set(chip, draft.summary.truncated ? "truncated" : "ready");
+    chip.error = null;
+    this.set(chip, draftState(draft.summary));
     return true;
   }
 
@@ -227,7 +234,15 @@ export class AttachmentQueue {
       return;
     }
     chip.draft = draft;
-    this.set(chip, draft.summary.truncated ? "truncated" : "ready");
+    this.set(chip, draftState(draft.summary));
+  }
+
+  /** A password did not open a locked draft: its chip says why and stays locked. */
+  passwordRefused(draftId: string, error: AppError): void {
+    const chip = this.list.find((c) => c.draft?.draft_id === draftId);
+    if (!chip) return;
+    chip.error = error;
+    this.o.onUpdated(chip);
   }
 
   private fail(chip: Chip, error: AppError): void {

@@ -12,6 +12,7 @@
 // A file's name is only ever text (textContent, aria-label), never markup.
 
 import * as backend from "../backend";
+import { toAppError } from "../lib/errors";
 import { el, iconButton } from "../dom";
 import {
   AttachmentQueue,
@@ -60,6 +61,7 @@ export class Attachments {
       o.fileInput.value = ""; // the same file can be picked again
     });
     o.list.addEventListener("click", (event) => this.onClick(event));
+    o.list.addEventListener("submit", (event) => this.onUnlock(event));
     o.pasteTarget.addEventListener("paste", (event) => this.onPaste(event));
     document.addEventListener("dragenter", (event) => this.onDragEnter(event));
     document.addEventListener("dragover", (event) => this.onDragOver(event));
@@ -80,6 +82,15 @@ export class Attachments {
   /** The drafts the next send would take (ready chips only). */
   get drafts(): AttachmentDraft[] {
     return this.queue.nextDrafts;
+  }
+
+  /** Tries the password typed on a locked PDF's chip. */
+  private async unlock(draftId: string, password: string): Promise<void> {
+    try {
+      this.queue.updateDraft(await backend.unlockAttachment(draftId, password));
+    } catch (err) {
+      this.queue.passwordRefused(draftId, toAppError(err));
+    }
   }
 
   /** Cuts a draft as asked (only ever on the user's click); its chip then says what was left out. */
@@ -157,6 +168,17 @@ export class Attachments {
     } else if (target.closest(".chip-open") && chip.draft) {
       this.o.onPreview(chip.draft.draft_id, chip.name);
     }
+  }
+
+  private onUnlock(event: SubmitEvent): void {
+    event.preventDefault();
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    const item = form.closest<HTMLElement>(".attachment-chip");
+    const chip = this.queue.find(Number(item?.dataset.key));
+    const input = form.querySelector<HTMLInputElement>("input[type=password]");
+    if (!chip?.draft || !input || input.value === "") return;
+    void this.unlock(chip.draft.draft_id, input.value);
   }
 
   // --- paste and drop -------------------------------------------------------------
@@ -240,7 +262,12 @@ export function renderChip(v: ChipView): HTMLLIElement {
   const name = el("span", { className: "chip-name", text: v.name, attrs: { title: v.name } });
   const details = el("span", {
     className: "chip-details",
-    text: v.summary ? summaryLabel(v.summary) : (PENDING_TEXT[v.state] ?? "Not attached"),
+    text:
+      v.state === "password"
+        ? "PDF · needs a password"
+        : v.summary
+          ? summaryLabel(v.summary)
+          : (PENDING_TEXT[v.state] ?? "Not attached"),
   });
   if (v.openable) {
     item.append(
@@ -259,6 +286,15 @@ export function renderChip(v: ChipView): HTMLLIElement {
     item.append(el("span", { className: "chip-progress", attrs: { role: "progressbar", "aria-label": label } }));
   } else if (v.state === "truncated" && v.summary) {
     item.append(el("span", { className: "chip-note", text: truncationNote(v.summary) }));
+  } else if (v.state === "password") {
+    // The file stays on the backend; only the password travels, on submit.
+    const input = el("input", {
+      className: "chip-password",
+      attrs: { type: "password", autocomplete: "off", "aria-label": `Password for ${v.name}`, placeholder: "Password" },
+    });
+    const unlock = el("button", { className: "chip-unlock", text: "Unlock", attrs: { type: "submit", "aria-label": `Unlock ${v.name}` } });
+    item.append(el("form", { className: "chip-unlock-form" }, input, unlock));
+    if (v.error) item.append(el("span", { className: "chip-error", attrs: { role: "alert" }, text: v.error.message }));
   } else if (v.state === "error" && v.error) {
     item.append(el("span", { className: "chip-error", text: v.error.message }));
   }
@@ -276,7 +312,7 @@ function renderDraftChip(chip: Chip): HTMLLIElement {
     state: chip.state,
     summary: chip.draft?.summary ?? null,
     error: chip.error,
-    openable: chip.draft !== null,
+    openable: chip.draft !== null && chip.state !== "password",
     removable: true,
     locked: chip.locked,
     dataset: { key: String(chip.key) },
