@@ -328,12 +328,10 @@ fn adler32(bytes: &[u8]) -> u32 {
     (b << 16) | a
 }
 
-/// A one-page PDF typeset by groff and encrypted by qpdf with user
-/// password `pw` (both installed by scripts/test.sh: deps_test).
-fn encrypted_pdf(text: &str, pw: &str) -> Vec<u8> {
+/// A one-page PDF typeset by groff (installed by scripts/test.sh: deps_test).
+fn groff_pdf(text: &str) -> Vec<u8> {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
-    let dir = tempfile::tempdir().unwrap();
     let mut groff = Command::new("groff")
         .args(["-ms", "-Tpdf"])
         .stdin(Stdio::piped())
@@ -347,9 +345,15 @@ fn encrypted_pdf(text: &str, pw: &str) -> Vec<u8> {
     drop(input);
     let plain = groff.wait_with_output().unwrap();
     assert!(plain.status.success());
+    plain.stdout
+}
+
+/// [`groff_pdf`] encrypted by qpdf with user password `pw`.
+fn encrypted_pdf(text: &str, pw: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
     let (src, dst) = (dir.path().join("plain.pdf"), dir.path().join("locked.pdf"));
-    std::fs::write(&src, &plain.stdout).unwrap();
-    let ok = Command::new("qpdf")
+    std::fs::write(&src, groff_pdf(text)).unwrap();
+    let ok = std::process::Command::new("qpdf")
         .args(["--encrypt", pw, "owner-of-it", "256", "--"])
         .arg(&src)
         .arg(&dst)
@@ -418,4 +422,38 @@ fn an_encrypted_pdf_asks_for_its_password_on_its_chip() {
             .contains("wallaby budget"),
         "{doc}"
     );
+}
+
+#[test]
+fn a_pdf_can_be_sent_as_itself() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let name = "brochure.pdf";
+    attach(&s, &[(name, groff_pdf("Numbat tours run daily."))]);
+    let original = by_label(&s, &format!("Send the original PDF of {name}"));
+    wait_until("the ready chip", Duration::from_secs(20), || {
+        chips(&s, "#attachment-list")
+            .iter()
+            .any(|c| c.0 == name && c.1 == "ready")
+    });
+    s.click(&original).unwrap();
+    wait_until("the option applied", Duration::from_secs(10), || {
+        s.execute(
+            "return document.querySelector('.chip-original').checked",
+            json!([]),
+        )
+        .unwrap()
+            == json!(true)
+    });
+    send(&s, "When do tours run?");
+    wait_until("the reply", Duration::from_secs(20), || {
+        !s.find_all(".message.assistant[data-status='complete']")
+            .unwrap()
+            .is_empty()
+    });
+    let doc = &fx.last_messages_request()["messages"][0]["content"][0];
+    assert_eq!(doc["source"]["type"], "base64", "{doc}");
+    assert_eq!(doc["source"]["media_type"], "application/pdf");
+    assert_eq!(doc["title"], name);
 }

@@ -137,6 +137,11 @@ export function estimateSend(
 }
 
 /** Cuts a draft to pages or to about a number of tokens; resolves to the draft as it now is. */
+/** Sends a PDF draft as itself (`on`) or as its text. */
+export function setSendOriginal(draftId: string, on: boolean): Promise<AttachmentDraft> {
+  return call<AttachmentDraft>("set_send_original", { draftId, on });
+}
+
 /** Reads a locked (encrypted) PDF draft with the password the user typed. */
 export function unlockAttachment(draftId: string, password: string): Promise<AttachmentDraft> {
   return call<AttachmentDraft>("unlock_attachment", { draftId, password });

@@ -280,7 +280,7 @@ describe("a locked PDF", () => {
     await h.finish(0, { needs_password: true });
     assert.deepEqual(states(h.queue.chips), ["secret.pdf:password"]);
     assert.equal(h.queue.nextDrafts.length, 0, "a locked file is not sent");
-    h.queue.passwordRefused("d-secret.pdf", { code: "invalid_input", message: "wrong password" });
+    h.queue.refused("d-secret.pdf", { code: "invalid_input", message: "wrong password" });
     assert.equal(h.queue.chips[0]?.error?.message, "wrong password");
     assert.equal(h.queue.chips[0]?.state, "password", "still locked");
     h.queue.updateDraft({ draft_id: "d-secret.pdf", summary: summary("secret.pdf", { pages: 2 }) });

@@ -702,6 +702,14 @@ export async function estimateSend(
   return budget;
 }
 
+export async function setSendOriginal(draftId: string, on: boolean): Promise<AttachmentDraft> {
+  await delay(30);
+  const draft = draftStore.get(draftId);
+  if (!draft) throw fail("not_found", "This file is no longer attached.");
+  draft.summary = { ...draft.summary, send_original: on };
+  return { draft_id: draftId, summary: draft.summary };
+}
+
 /** The demo's locked PDFs open with the password "secret". */
 export async function unlockAttachment(draftId: string, password: string): Promise<AttachmentDraft> {
   await delay(60);

@@ -237,8 +237,11 @@ export class AttachmentQueue {
     this.set(chip, draftState(draft.summary));
   }
 
-  /** A password did not open a locked draft: its chip says why and stays locked. */
-  passwordRefused(draftId: string, error: AppError): void {
+  /**
+   * The backend refused a change to a draft (a password that did not open
+   * it, an option it does not take): its chip says why and stays as it was.
+   */
+  refused(draftId: string, error: AppError): void {
     const chip = this.list.find((c) => c.draft?.draft_id === draftId);
     if (!chip) return;
     chip.error = error;

@@ -62,6 +62,7 @@ export class Attachments {
     });
     o.list.addEventListener("click", (event) => this.onClick(event));
     o.list.addEventListener("submit", (event) => this.onUnlock(event));
+    o.list.addEventListener("change", (event) => this.onOriginal(event));
     o.pasteTarget.addEventListener("paste", (event) => this.onPaste(event));
     document.addEventListener("dragenter", (event) => this.onDragEnter(event));
     document.addEventListener("dragover", (event) => this.onDragOver(event));
@@ -89,7 +90,7 @@ export class Attachments {
     try {
       this.queue.updateDraft(await backend.unlockAttachment(draftId, password));
     } catch (err) {
-      this.queue.passwordRefused(draftId, toAppError(err));
+      this.queue.refused(draftId, toAppError(err));
     }
   }
 
@@ -168,6 +169,21 @@ export class Attachments {
     } else if (target.closest(".chip-open") && chip.draft) {
       this.o.onPreview(chip.draft.draft_id, chip.name);
     }
+  }
+
+  private onOriginal(event: Event): void {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement) || !box.classList.contains("chip-original")) return;
+    const chip = this.queue.find(Number(box.closest<HTMLElement>(".attachment-chip")?.dataset.key));
+    if (!chip?.draft) return;
+    const on = box.checked;
+    backend
+      .setSendOriginal(chip.draft.draft_id, on)
+      .then((draft) => this.queue.updateDraft(draft))
+      .catch((err) => {
+        box.checked = !on;
+        if (chip.draft) this.queue.refused(chip.draft.draft_id, toAppError(err));
+      });
   }
 
   private onUnlock(event: SubmitEvent): void {
@@ -297,6 +313,17 @@ export function renderChip(v: ChipView): HTMLLIElement {
     if (v.error) item.append(el("span", { className: "chip-error", attrs: { role: "alert" }, text: v.error.message }));
   } else if (v.state === "error" && v.error) {
     item.append(el("span", { className: "chip-error", text: v.error.message }));
+  }
+  if (v.removable && v.summary?.kind.type === "pdf" && v.state !== "password") {
+    // Opt-in: the model reads the pages themselves (images too); the text
+    // goes instead, automatically, where the service refuses PDFs.
+    const original = el("input", {
+      className: "chip-original",
+      attrs: { type: "checkbox", "aria-label": `Send the original PDF of ${v.name}` },
+    });
+    original.checked = v.summary.send_original;
+    original.disabled = v.locked;
+    item.append(el("label", { className: "chip-original-label", attrs: { title: "Send the PDF itself, not its text" } }, original, "Original"));
   }
   if (v.removable) {
     const remove = iconButton("close", `Remove ${v.name}`, "chip-remove");
