@@ -529,9 +529,6 @@ function settle(s: Sending, result: TurnResult): void {
   }
   sidebar.setTitle(result.conversation_id, result.title);
   if (pane.currentId === result.conversation_id) pane.setTitle(result.title);
-  // A new conversation, or a message that set the system prompt: the header shows it as stored.
-  const changed = s.target === null || s.systemPrompt !== null || state.conversation?.id !== result.conversation_id;
-  if (changed && state.conversationId === result.conversation_id) void refreshConversation(result.conversation_id);
 }
 
 /**
@@ -571,6 +568,8 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
         state.conversationId = update.conversation_id;
         sidebar.setActive(update.conversation_id);
         if (s.target === null) pane.setTitle(title);
+        // A new conversation, or a message that set its system prompt: the header shows it as stored.
+        if (s.target === null || s.systemPrompt !== null) void refreshConversation(update.conversation_id);
       }
       if (s.stopRequested) void stop();
       return;
