@@ -195,7 +195,7 @@ const systemPrompt = new SystemPromptView({
   limits: samplingLimits,
   onSaved: (conversation) => {
     if (state.conversationId === conversation.id) setConversation(conversation);
-    budgetChanged();
+    budgetStale(); // the system prompt weighs in the budget
   },
   onChosenForNew: (choice) => composer.setSystemPrompt(choice),
   onPresetsChanged: (presets) => setPresets(presets),
@@ -226,7 +226,7 @@ const sampling = new SamplingPanel({
   limits: samplingLimits,
   onSaved: (conversation) => {
     if (state.conversationId === conversation.id) setConversation(conversation);
-    budgetChanged(); // max_tokens weighs in the budget
+    budgetStale(); // max_tokens weighs in the budget
   },
 });
 
@@ -308,11 +308,16 @@ function budgetChanged(typing = false): void {
   );
 }
 
+/** The same question now has another answer (a draft cut, the conversation changed): ask again. */
+function budgetStale(): void {
+  budget.invalidate();
+  budgetChanged();
+}
+
 /** Cuts a draft (on the user's click only); the same draft ids now weigh less, so the gauge asks again. */
 async function trimDraft(draftId: string, trim: Trim): Promise<void> {
   await attachments.trim(draftId, trim);
-  budget.invalidate();
-  budgetChanged();
+  budgetStale();
 }
 
 /** Something modal is open: the rest of the app is inert behind it. */
@@ -524,9 +529,6 @@ function settle(s: Sending, result: TurnResult): void {
   }
   sidebar.setTitle(result.conversation_id, result.title);
   if (pane.currentId === result.conversation_id) pane.setTitle(result.title);
-  // A new conversation, or a message that set the system prompt: the header shows it as stored.
-  const changed = s.target === null || s.systemPrompt !== null || state.conversation?.id !== result.conversation_id;
-  if (changed && state.conversationId === result.conversation_id) void refreshConversation(result.conversation_id);
 }
 
 /**
@@ -540,8 +542,7 @@ function finishSending(s: Sending): void {
   composer.setBusy(false);
   analyses.setBusy(false);
   // The conversation grew (or a message went to a new one): weigh the next one.
-  budget.invalidate();
-  budgetChanged();
+  budgetStale();
   if (document.activeElement === document.body || document.activeElement === null) composer.focus();
 }
 
@@ -567,6 +568,8 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
         state.conversationId = update.conversation_id;
         sidebar.setActive(update.conversation_id);
         if (s.target === null) pane.setTitle(title);
+        // A new conversation, or a message that set its system prompt: the header shows it as stored.
+        if (s.target === null || s.systemPrompt !== null) void refreshConversation(update.conversation_id);
       }
       if (s.stopRequested) void stop();
       return;

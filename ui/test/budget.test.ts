@@ -45,9 +45,11 @@ describe("gauge wording", () => {
     assert.equal(gaugeFraction(budget({ context_window: 0 })), 1);
   });
   test("the alert says the numbers", () => {
-    const text = doesNotFitText(budget({ input_tokens: 250_000, fits: false }));
+    const text = doesNotFitText(budget({ input_tokens: 250_000, fits: false }), true);
     assert.match(text, /250,000 tokens plus up to 4,096 for the reply/);
     assert.match(text, /holds 200,000/);
+    assert.match(text, /Remove a file/);
+    assert.match(doesNotFitText(budget({ fits: false }), false), /start a new chat/);
   });
 });
 

@@ -39,11 +39,14 @@ export function gaugeFraction(b: SendBudget): number {
   return Math.min(1, Math.max(0, b.input_tokens / b.context_window));
 }
 
-/** Why Send is disabled, in a sentence. */
-export function doesNotFitText(b: SendBudget): string {
+/** Why Send is disabled, in a sentence, and what to do (`withFiles`: files are attached). */
+export function doesNotFitText(b: SendBudget, withFiles: boolean): string {
+  const what = withFiles
+    ? "Remove a file or cut one to fit."
+    : "Shorten the message, pick a model with a larger window, or start a new chat.";
   return (
     `This message does not fit: ${n(b.input_tokens)} tokens plus up to ${n(b.max_tokens)} for the reply, ` +
-    `and the model's window holds ${n(b.context_window)}. Remove a file or cut one to fit.`
+    `and the model's window holds ${n(b.context_window)}. ${what}`
   );
 }
 

@@ -73,7 +73,7 @@ export class Gauge {
     // CSSOM writes are allowed by the CSP (style attributes in markup are not).
     this.fill.style.width = `${(gaugeFraction(budget) * 100).toFixed(1)}%`;
     this.showAlert(budget.fits ? null : budget);
-    this.o.onFits(budget.fits ? null : doesNotFitText(budget));
+    this.o.onFits(budget.fits ? null : doesNotFitText(budget, this.o.drafts().length > 0));
   }
 
   private showAlert(budget: SendBudget | null): void {
@@ -109,7 +109,7 @@ export class Gauge {
       pick.addEventListener("click", () => this.o.onPickPages(pdf));
       actions.append(pick);
     }
-    const parts: Node[] = [el("p", { className: "budget-alert-text", text: doesNotFitText(budget) })];
+    const parts: Node[] = [el("p", { className: "budget-alert-text", text: doesNotFitText(budget, drafts.length > 0) })];
     if (drafts.length > 0) {
       parts.push(el("p", { className: "budget-alert-hint", text: "A file's × button removes it from the message." }));
     }
