@@ -132,8 +132,9 @@ export function estimateSend(
   text: string,
   model: string | null,
   attachments: string[],
+  systemPrompt: string | null,
 ): Promise<SendBudget> {
-  return call<SendBudget>("estimate_send", { conversationId, text, model, attachments });
+  return call<SendBudget>("estimate_send", { conversationId, text, model, attachments, systemPrompt });
 }
 
 /** Cuts a draft to pages or to about a number of tokens; resolves to the draft as it now is. */

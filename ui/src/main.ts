@@ -106,7 +106,10 @@ const composer = new Composer({
   onStop: () => void stop(),
   onInput: () => budgetChanged(true),
   onModelChange: () => void modelPicked(),
-  onSystemPromptChange: () => showSystemPrompt(),
+  onSystemPromptChange: () => {
+    showSystemPrompt();
+    budgetChanged(); // the prompt weighs in the budget
+  },
 });
 
 const preview = new PreviewDialog({
@@ -289,7 +292,8 @@ async function refreshConversation(id: number): Promise<void> {
 const BUDGET_DEBOUNCE_MS = 400;
 
 const budget = new BudgetWatch({
-  estimate: (input) => backend.estimateSend(input.conversationId, input.text, input.model, [...input.attachments]),
+  estimate: (input) =>
+    backend.estimateSend(input.conversationId, input.text, input.model, [...input.attachments], input.systemPrompt),
   onBudget: (b) => gauge.show(b),
   debounceMs: BUDGET_DEBOUNCE_MS,
 });
@@ -303,6 +307,7 @@ function budgetChanged(typing = false): void {
       text: composer.text,
       model: composer.model,
       attachments: attachments.drafts.map((d) => d.draft_id),
+      systemPrompt: composer.systemPrompt?.text ?? null,
     },
     typing,
   );

@@ -86,7 +86,7 @@ describe("page range", () => {
 });
 
 describe("BudgetWatch", () => {
-  const input = (text: string, attachments: string[] = []): BudgetInput => ({ conversationId: 1, text, model: "m", attachments });
+  const input = (text: string, attachments: string[] = []): BudgetInput => ({ conversationId: 1, text, model: "m", attachments, systemPrompt: null });
 
   function harness() {
     const asked: Array<{ input: BudgetInput; resolve(b: SendBudget): void; reject(e: unknown): void }> = [];
@@ -134,7 +134,7 @@ describe("BudgetWatch", () => {
 
   test("nothing to weigh in an empty new chat; a failure shows nothing and is asked again", async () => {
     const { watch, asked, shown } = harness();
-    watch.changed({ conversationId: null, text: " ", model: "m", attachments: [] });
+    watch.changed({ conversationId: null, text: " ", model: "m", attachments: [], systemPrompt: null });
     await tick();
     assert.deepEqual(shown, [null]);
     assert.equal(asked.length, 0);

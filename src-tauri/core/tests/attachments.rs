@@ -317,6 +317,7 @@ mod budget {
                     &files,
                     "claude-sonnet-4",
                     &SamplingSettings::default(),
+                    None,
                 )
             })
             .await
@@ -342,6 +343,27 @@ mod budget {
         let cost = budget.input_cost_usd.unwrap();
         assert!((cost - budget.input_tokens as f64 * 3.0 / 1e6).abs() < 1e-12);
 
+        // A system prompt the send would set is part of what is counted.
+        let with_prompt = s
+            .store
+            .read(move |st| {
+                draft_request(
+                    st,
+                    Some(id),
+                    "And now?",
+                    &[],
+                    "claude-sonnet-4",
+                    &SamplingSettings::default(),
+                    Some("You are a document analysis expert."),
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&with_prompt).unwrap()["system"],
+            "You are a document analysis expert."
+        );
+
         // A window the request cannot fit in is reported, not cut.
         let small = send_budget(&s.client, &req, Some(&priced(1000))).await;
         assert!(!small.fits);
@@ -362,6 +384,7 @@ mod budget {
                     &[prepared("chart.png", &big_png())],
                     "claude-sonnet-4",
                     &SamplingSettings::default(),
+                    None,
                 )
             })
             .await

@@ -101,8 +101,8 @@ pub async fn preview_attachment(
         .await
 }
 
-/// The gauge before a send: the tokens the message with its drafts would
-/// take (counted by the service where it can, else estimated) against the
+/// The gauge before a send: the tokens the message with its drafts (and
+/// the system prompt it would set) would take (counted by the service where it can, else estimated) against the
 /// model's window, and the price from the model list.
 #[tauri::command]
 pub async fn estimate_send(
@@ -111,6 +111,7 @@ pub async fn estimate_send(
     text: String,
     model: Option<String>,
     attachments: Option<Vec<String>>,
+    system_prompt: Option<String>,
 ) -> Result<SendBudget, AppError> {
     let settings = state.settings();
     let model = model.unwrap_or_else(|| settings.default_model.clone());
@@ -120,7 +121,17 @@ pub async fn estimate_send(
     let req = {
         let model = model.clone();
         store
-            .read(move |s| draft_request(s, conversation_id, &text, &files, &model, &defaults))
+            .read(move |s| {
+                draft_request(
+                    s,
+                    conversation_id,
+                    &text,
+                    &files,
+                    &model,
+                    &defaults,
+                    system_prompt.as_deref(),
+                )
+            })
             .await?
     };
     let client = state.client().await?;

@@ -676,6 +676,7 @@ export async function estimateSend(
   text: string,
   model: string | null,
   attachmentIds: string[],
+  systemPrompt: string | null,
 ): Promise<SendBudget> {
   await delay(80);
   const id = model ?? settings.default_model;
@@ -683,7 +684,7 @@ export async function estimateSend(
   const c = conversationId === null ? undefined : conversations.get(conversationId);
   const history = c ? messagesOf(c).reduce((n, m) => n + tokensOf(m.text) + 4, 0) : 0;
   const files = attachmentIds.reduce((n, d) => n + (draftStore.get(d)?.summary.tokens ?? 0), 0);
-  const input_tokens = history + files + tokensOf(text) + tokensOf(c?.system_prompt ?? "") + 4;
+  const input_tokens = history + files + tokensOf(text) + tokensOf(systemPrompt ?? c?.system_prompt ?? "") + 4;
   const context_window = info?.context_window ?? FAKE_WINDOW;
   const ceiling = info?.max_output_tokens ?? FAKE_MAX_TOKENS;
   const max_tokens = Math.min(c?.sampling.max_tokens ?? settings.max_tokens ?? FAKE_MAX_TOKENS, ceiling);

@@ -100,6 +100,8 @@ export interface BudgetInput {
   text: string;
   model: string | null;
   attachments: readonly string[];
+  /** A system prompt the send would set (a one-click analysis, a new chat's preset). */
+  systemPrompt: string | null;
 }
 
 export interface BudgetWatchOptions {

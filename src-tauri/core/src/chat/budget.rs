@@ -47,7 +47,9 @@ pub struct SendBudget {
 
 /// The request a send of `text` with `files` would make: the branch that
 /// ends at the conversation's current message (nothing for a new one), then
-/// the new message, files first.
+/// the new message, files first. `system_prompt` is one the send would set
+/// (a one-click analysis, a new chat's preset), which replaces the
+/// conversation's.
 pub fn draft_request(
     store: &Store,
     conversation_id: Option<ConversationId>,
@@ -55,6 +57,7 @@ pub fn draft_request(
     files: &[PreparedFile],
     model: &str,
     defaults: &SamplingSettings,
+    system_prompt: Option<&str>,
 ) -> Result<MessagesRequest, StoreError> {
     let mut req = match conversation_id {
         Some(id) => {
@@ -70,6 +73,9 @@ pub fn draft_request(
         }
         None => base_request(model, None, defaults, Vec::new()),
     };
+    if let Some(prompt) = system_prompt.filter(|p| !p.trim().is_empty()) {
+        req.system = Some(SystemPrompt::Text(prompt.to_owned()));
+    }
     let mut blocks = file_blocks(files);
     if !text.trim().is_empty() {
         blocks.push(ContentBlock::text(text));
