@@ -496,30 +496,32 @@ pub fn last_user_text(body: &Value) -> Option<String> {
     }
 }
 
+/// Every content block of the request's messages, with where it is.
+fn blocks(body: &Value) -> impl Iterator<Item = (usize, usize, &Value)> {
+    body.get("messages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+        .filter_map(|(i, m)| Some((i, m.get("content")?.as_array()?)))
+        .flat_map(|(i, list)| list.iter().enumerate().map(move |(j, b)| (i, j, b)))
+}
+
+fn is_type(b: &Value, kind: &str) -> bool {
+    b.get("type").and_then(Value::as_str) == Some(kind)
+}
+
 /// Where the first block of type `kind` is (`messages.I.content.J`), if any.
 pub fn find_block(body: &Value, kind: &str) -> Option<String> {
-    let messages = body.get("messages")?.as_array()?;
-    messages.iter().enumerate().find_map(|(i, m)| {
-        let blocks = m.get("content")?.as_array()?;
-        blocks
-            .iter()
-            .position(|b| b.get("type").and_then(Value::as_str) == Some(kind))
-            .map(|j| format!("messages.{i}.content.{j}"))
-    })
+    blocks(body)
+        .find(|(_, _, b)| is_type(b, kind))
+        .map(|(i, j, _)| format!("messages.{i}.content.{j}"))
 }
 
 /// Whether any message carries a PDF as a base64 `document` source.
 pub fn has_pdf_document(body: &Value) -> bool {
-    let Some(messages) = body.get("messages").and_then(Value::as_array) else {
-        return false;
-    };
-    messages
-        .iter()
-        .filter_map(|m| m.get("content")?.as_array())
-        .flatten()
-        .any(|b| {
-            b.get("type").and_then(Value::as_str) == Some("document")
-                && b.pointer("/source/media_type").and_then(Value::as_str)
-                    == Some("application/pdf")
-        })
+    blocks(body).any(|(_, _, b)| {
+        is_type(b, "document")
+            && b.pointer("/source/media_type").and_then(Value::as_str) == Some("application/pdf")
+    })
 }

@@ -3,6 +3,7 @@
 //! its branch, always from the stored copy, so the bytes the model reads stay
 //! equal across turns and the prompt cache keeps hitting.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, Mutex};
 
@@ -21,7 +22,7 @@ use crate::api::types::{
 use crate::api::{ApiError, Client, MessageStream};
 use crate::documents::{Document, DocumentKind};
 use crate::store::types::{Attachment, AttachmentId, MessageId, NewAttachment};
-use crate::store::{SNIPPET_END, SNIPPET_START, Store, StoreError};
+use crate::store::{Store, StoreError, strip_markers};
 
 /// A file read and ready to send with a message.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,9 +41,9 @@ impl PreparedFile {
         // The store keeps search's highlight markers out of stored text;
         // dropping them here too makes the first send equal the stored copy.
         if let Some(text) = &mut document.text
-            && text.contains([SNIPPET_START, SNIPPET_END])
+            && let Cow::Owned(clean) = strip_markers(text)
         {
-            *text = text.replace([SNIPPET_START, SNIPPET_END], "");
+            *text = clean;
         }
         Self {
             original,
@@ -537,31 +538,31 @@ fn stored_block(
         .map(|text| document_block(&a.name, text, &details.notes, details.truncated)))
 }
 
-/// The stored files of each message of a branch, as blocks: PDFs the user
-/// opted in as themselves when `originals`, else everything as text.
-pub(crate) fn branch_file_blocks(
+/// The stored files of a branch (`Store::attachments_for_messages`), as
+/// blocks by message: PDFs the user opted in as themselves when
+/// `originals`, else everything as text.
+pub(crate) fn file_blocks_by_message(
     store: &Store,
-    ids: &[MessageId],
+    files: &HashMap<MessageId, Vec<Attachment>>,
     originals: bool,
 ) -> Result<HashMap<MessageId, Vec<ContentBlock>>, StoreError> {
-    let mut out = HashMap::new();
-    for (id, atts) in store.attachments_for_messages(ids)? {
+    let mut out = HashMap::with_capacity(files.len());
+    for (id, atts) in files {
         let mut blocks = Vec::with_capacity(atts.len());
-        for a in &atts {
+        for a in atts {
             blocks.extend(stored_block(store, a, originals)?);
         }
-        out.insert(id, blocks);
+        out.insert(*id, blocks);
     }
     Ok(out)
 }
 
-/// Whether any of the branch's files is a PDF to send as itself.
-pub(crate) fn branch_has_originals(store: &Store, ids: &[MessageId]) -> Result<bool, StoreError> {
-    Ok(store
-        .attachments_for_messages(ids)?
+/// Whether any of the files is a PDF to send as itself.
+pub(crate) fn has_originals(files: &HashMap<MessageId, Vec<Attachment>>) -> bool {
+    files
         .values()
         .flatten()
-        .any(|a| a.media_type == PDF && Details::of(a).send_original))
+        .any(|a| a.media_type == PDF && Details::of(a).send_original)
 }
 
 fn mark_for_cache(block: &mut ContentBlock) {

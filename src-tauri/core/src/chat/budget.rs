@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::attachments::{PreparedFile, branch_file_blocks, file_blocks, text_tokens};
+use super::attachments::{PreparedFile, file_blocks, file_blocks_by_message, text_tokens};
 use super::request::{DEFAULT_MAX_TOKENS, base_request, build_request};
 use crate::api::Client;
 use crate::api::models::{ModelInfo, SEED_CONTEXT_WINDOW};
@@ -68,7 +68,8 @@ pub fn draft_request(
                 None => Vec::new(),
             };
             let ids: Vec<_> = branch.iter().map(|m| m.id).collect();
-            let stored = branch_file_blocks(store, &ids, true)?;
+            let stored =
+                file_blocks_by_message(store, &store.attachments_for_messages(&ids)?, true)?;
             build_request(&conversation, &branch, &stored)
         }
         None => base_request(model, None, defaults, Vec::new()),

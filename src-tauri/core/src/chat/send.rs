@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::attachments::{
-    PreparedFile, branch_file_blocks, branch_has_originals, stream_with_document_fallback,
+    PreparedFile, file_blocks_by_message, has_originals, stream_with_document_fallback,
     stream_with_pdf_fallback,
 };
 use super::render::message_view;
@@ -405,13 +405,16 @@ fn question(
         .cloned()
         .ok_or(StoreError::NotFound("message"))?;
     let ids: Vec<MessageId> = branch.iter().map(|m| m.id).collect();
-    let files = branch_file_blocks(s, &ids, true)?;
-    let files_as_text = if branch_has_originals(s, &ids)? {
-        Some(branch_file_blocks(s, &ids, false)?)
+    // One query for the branch's files; the all-text variant is built only
+    // when some PDF goes as itself.
+    let mut stored = s.attachments_for_messages(&ids)?;
+    let files = file_blocks_by_message(s, &stored, true)?;
+    let files_as_text = if has_originals(&stored) {
+        Some(file_blocks_by_message(s, &stored, false)?)
     } else {
         None
     };
-    let user_files = s.attachments_for(user.id)?;
+    let user_files = stored.remove(&user.id).unwrap_or_default();
     Ok(Question {
         conversation,
         user,

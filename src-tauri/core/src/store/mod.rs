@@ -33,6 +33,7 @@ pub use connection::backup_path;
 pub use error::{Result, StoreError};
 pub use export::{CONVERSATION_FORMAT, EXPORT_VERSION, ExportFormat, HISTORY_FORMAT, ImportPlan};
 pub use migrations::SCHEMA_VERSION;
+pub(crate) use search::strip_markers;
 pub use search::{SEARCH_WINDOW, SNIPPET_END, SNIPPET_START, fts_query};
 pub use shared::{IMPORT_BATCH_MESSAGES, SharedStore};
 pub use title::{DEFAULT_TITLE, title_from_first_exchange};
