@@ -23,6 +23,10 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
         || starts(b"GIF87a")
         || starts(b"GIF89a")
         || (starts(b"RIFF") && bytes.get(8..12) == Some(b"WEBP"))
+        // Not sent as they are: converted to PNG or JPEG on the way.
+        || starts(b"II*\0")
+        || starts(b"MM\0*")
+        || is_bmp(bytes)
     {
         return Sniffed::Image;
     }
@@ -43,11 +47,9 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
             _ => "a video or audio file",
         });
     }
-    const OTHERS: [(&[u8], &str); 9] = [
+    const OTHERS: [(&[u8], &str); 7] = [
         (b"\x7fELF", "a program"),
         (b"MZ", "a Windows program"),
-        (b"II*\0", "a TIFF image"),
-        (b"MM\0*", "a TIFF image"),
         (b"\x1f\x8b", "a gzip archive"),
         (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
         (b"Rar!\x1a\x07", "a RAR archive"),
@@ -60,6 +62,18 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
         }
     }
     Sniffed::Text
+}
+
+/// "BM" alone starts plenty of text files, so the header must hold up too:
+/// reserved bytes zero and a known info-header size.
+fn is_bmp(bytes: &[u8]) -> bool {
+    let info_size = bytes
+        .get(14..18)
+        .and_then(|b| b.try_into().ok())
+        .map(u32::from_le_bytes);
+    bytes.starts_with(b"BM")
+        && bytes.get(6..10) == Some(&[0, 0, 0, 0])
+        && matches!(info_size, Some(12 | 40 | 52 | 56 | 64 | 108 | 124))
 }
 
 pub(crate) fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
