@@ -104,6 +104,45 @@ mod documents {
     }
 
     #[test]
+    fn docx_notes_are_numbered_as_the_text_cites_them_whatever_their_ids() {
+        // LibreOffice numbers its notes from 2 (0 and 1 are separators);
+        // here the text also cites them out of id order.
+        let body = docx_body(concat!(
+            r#"<w:p><w:r><w:t>Первое</w:t></w:r><w:r><w:footnoteReference w:id="5"/></w:r>"#,
+            r#"<w:r><w:t xml:space="preserve"> и второе</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r>"#,
+            r#"<w:r><w:t xml:space="preserve">, в конце</w:t></w:r><w:r><w:endnoteReference w:id="7"/></w:r></w:p>"#,
+        ));
+        let note = |tag: &str, id: &str, text: &str| {
+            format!(r#"<w:{tag} w:id="{id}"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:{tag}>"#)
+        };
+        let footnotes = format!(
+            r#"<w:footnotes {W}><w:footnote w:type="separator" w:id="0"><w:p/></w:footnote>{}{}</w:footnotes>"#,
+            note("footnote", "2", "Сноска ко второму."),
+            note("footnote", "5", "Сноска к первому."),
+        );
+        let endnotes = format!(
+            r#"<w:endnotes {W}>{}</w:endnotes>"#,
+            note("endnote", "7", "Концевая сноска.")
+        );
+        let doc = extract(
+            "notes.docx",
+            &zip_of(&[
+                ("word/document.xml", body.as_bytes()),
+                ("word/footnotes.xml", footnotes.as_bytes()),
+                ("word/endnotes.xml", endnotes.as_bytes()),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            text_of(&doc),
+            "Первое[^1] и второе[^2], в конце[^e1]\n\n\
+             [^1]: Сноска к первому.\n\
+             [^2]: Сноска ко второму.\n\
+             [^e1]: Концевая сноска."
+        );
+    }
+
+    #[test]
     fn docx_nested_tables_and_text_boxes_keep_their_text() {
         let body = docx_body(concat!(
             r#"<w:p><w:r><w:t>до </w:t></w:r><w:r><w:pict><w:txbxContent><w:p><w:r><w:t>в рамке</w:t></w:r></w:p></w:txbxContent></w:pict></w:r><w:r><w:t>после</w:t></w:r></w:p>"#,
@@ -742,6 +781,13 @@ mod documents {
         let bytes = pdf_of(&["Some text."]);
         let e = err("cut.pdf", &bytes[..20]);
         assert!(matches!(e, DocumentError::Corrupt { .. }), "{e}");
+    }
+
+    #[test]
+    fn text_that_starts_like_a_bitmap_is_still_text() {
+        let doc = extract("cars.txt", b"BMW and Audi sold more cars this year.\n").unwrap();
+        assert_eq!(doc.kind, DocumentKind::Text);
+        assert!(text_of(&doc).starts_with("BMW and Audi"));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! DOCX: `word/document.xml` read as XML events (body paragraphs, headings,
 //! lists, tables), plus the header, footer, footnote and endnote parts.
 
+use std::collections::HashMap;
+
 use super::flow::{Sink, assemble};
 use super::xml::{Ev, attr, walk};
 use super::zipped::Container;
@@ -9,7 +11,8 @@ use super::{Document, DocumentError, DocumentKind};
 pub fn docx(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
     let mut zip = Container::open(name, bytes)?;
     let body_xml = zip.read_required("word/document.xml")?;
-    let body = read_part(name, &body_xml)?;
+    let mut labels = NoteLabels::default();
+    let body = read_part(name, &body_xml, &mut labels)?;
 
     let mut names = zip.names();
     names.sort_by_key(|n| (n.len(), n.clone()));
@@ -27,28 +30,19 @@ pub fn docx(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
             continue;
         };
         if let Some(xml) = zip.read_text(part)? {
-            let text = read_part(name, &xml)?.main.finish();
+            let text = read_part(name, &xml, &mut labels)?.main.finish();
             if !list.contains(&text) {
                 list.push(text);
             }
         }
     }
     let mut notes = Vec::new();
-    for (part, kind) in [
-        ("word/footnotes.xml", "footnote"),
-        ("word/endnotes.xml", "endnote"),
-    ] {
+    for part in ["word/footnotes.xml", "word/endnotes.xml"] {
         if let Some(xml) = zip.read_text(part)? {
-            notes.extend(read_part(name, &xml)?.notes.into_iter().map(|(id, t)| {
-                (
-                    if kind == "endnote" {
-                        format!("e{id}")
-                    } else {
-                        id
-                    },
-                    t,
-                )
-            }));
+            let mut read = read_part(name, &xml, &mut labels)?.notes;
+            // In the order the body cites them, as a reader numbers them.
+            read.sort_by_key(|(label, _)| labels.rank(label));
+            notes.extend(read);
         }
     }
     let body_text = body.main.finish();
@@ -56,9 +50,43 @@ pub fn docx(name: &str, bytes: &[u8]) -> Result<Document, DocumentError> {
     Document::with_text(name, DocumentKind::Docx, text)
 }
 
+/// Note labels as a reader sees them: 1, 2, 3 in the order the text cites
+/// them (endnotes e1, e2...), whatever ids the file uses. Word's ids start
+/// at 1, LibreOffice's at 2 (after its two separator notes).
+#[derive(Default)]
+struct NoteLabels {
+    footnotes: HashMap<String, usize>,
+    endnotes: HashMap<String, usize>,
+}
+
+impl NoteLabels {
+    fn label(&mut self, endnote: bool, id: &str) -> String {
+        let map = if endnote {
+            &mut self.endnotes
+        } else {
+            &mut self.footnotes
+        };
+        let next = map.len() + 1;
+        let n = *map.entry(id.to_owned()).or_insert(next);
+        if endnote {
+            format!("e{n}")
+        } else {
+            n.to_string()
+        }
+    }
+
+    /// Where a label sorts: footnotes before endnotes, each by number.
+    fn rank(&self, label: &str) -> (bool, usize) {
+        match label.strip_prefix('e') {
+            Some(n) => (true, n.parse().unwrap_or(usize::MAX)),
+            None => (false, label.parse().unwrap_or(usize::MAX)),
+        }
+    }
+}
+
 /// One WordprocessingML part. Only text inside `w:t` is read, so deleted
 /// revisions (`w:delText`) and field codes (`w:instrText`) stay out.
-fn read_part(name: &str, xml: &str) -> Result<Sink, DocumentError> {
+fn read_part(name: &str, xml: &str, labels: &mut NoteLabels) -> Result<Sink, DocumentError> {
     let mut sink = Sink::default();
     let mut in_text = false;
     let mut skip = 0usize;
@@ -76,7 +104,8 @@ fn read_part(name: &str, xml: &str) -> Result<Sink, DocumentError> {
                         skip = 1;
                     } else {
                         sink.begin_note();
-                        sink.notes.push((id, String::new()));
+                        let label = labels.label(tag == b"endnote", &id);
+                        sink.notes.push((label, String::new()));
                     }
                 }
                 b"p" => sink.flow().start_paragraph(""),
@@ -91,13 +120,10 @@ fn read_part(name: &str, xml: &str) -> Result<Sink, DocumentError> {
                 b"br" | b"cr" => sink.flow().text("\n"),
                 b"tbl" => sink.flow().start_table(),
                 b"tr" => sink.flow().start_row(),
-                b"footnoteReference" => {
+                b"footnoteReference" | b"endnoteReference" => {
                     let id = attr(e, b"id").unwrap_or_default();
-                    sink.flow().text(&format!("[^{id}]"));
-                }
-                b"endnoteReference" => {
-                    let id = attr(e, b"id").unwrap_or_default();
-                    sink.flow().text(&format!("[^e{id}]"));
+                    let label = labels.label(tag == b"endnoteReference", &id);
+                    sink.flow().text(&format!("[^{label}]"));
                 }
                 _ => {}
             }
