@@ -40,7 +40,8 @@ deps_test() {
   deps_build
   apt_install xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring libsecret-1-dev \
     python3 python3-venv imagemagick \
-    qpdf groff ghostscript img2pdf poppler-utils libreoffice-writer-nogui
+    qpdf groff ghostscript img2pdf poppler-utils exiv2 \
+    libreoffice-writer-nogui libreoffice-calc-nogui
   if ! command -v tauri-driver >/dev/null 2>&1; then
     echo "==> installing tauri-driver"
     cargo install tauri-driver --locked --quiet

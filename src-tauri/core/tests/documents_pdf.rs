@@ -1,73 +1,16 @@
-//! PDFs made by real tools at test time (groff, qpdf...) read by
-//! `documents`. The tools come from `deps_test` in scripts/lib/deps.sh,
-//! which scripts/test.sh runs, so a missing one fails the test by name
-//! instead of skipping it: a skip would pass on a broken set-up.
+//! PDFs made by real tools at test time (groff, qpdf, LibreOffice...)
+//! read by `documents`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::Write;
+mod tools;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use megallm_core::documents::{
     Document, DocumentError, DocumentImage, MAX_IMAGE_EDGE, MAX_IMAGE_PIXELS, MAX_PAGE_IMAGES,
     extract, extract_with_password,
 };
-
-/// Runs `program` with `stdin` and returns its standard output.
-fn run(program: &str, args: &[&str], stdin: &[u8]) -> Vec<u8> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run `{program}` ({e}): the PDF fixtures need it; \
-                 scripts/test.sh installs it (deps_test in scripts/lib/deps.sh)"
-            )
-        });
-    // Fed from a thread: a tool that writes before it has read everything
-    // would otherwise block on a full pipe while we block writing to it.
-    let mut input = child.stdin.take().expect("stdin was piped");
-    let stdin = stdin.to_vec();
-    let feeder = std::thread::spawn(move || input.write_all(&stdin));
-    let out = child.wait_with_output().expect("wait for the tool");
-    feeder
-        .join()
-        .expect("feeder thread")
-        .expect("write to the tool");
-    assert!(
-        out.status.success(),
-        "`{program} {}` failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-/// A scratch directory for one test's files, removed when dropped.
-struct Scratch(tempfile::TempDir);
-
-impl Scratch {
-    fn new() -> Self {
-        Self(tempfile::tempdir().expect("temp dir"))
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.path().join(file)
-    }
-
-    fn write(&self, file: &str, bytes: &[u8]) -> PathBuf {
-        let path = self.path(file);
-        std::fs::write(&path, bytes).expect("write fixture");
-        path
-    }
-}
-
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("temp paths are UTF-8")
-}
+use tools::{Scratch, path_str, recall, run};
 
 fn text_of(doc: &Document) -> &str {
     doc.text.as_deref().expect("the document has text")
@@ -455,30 +398,8 @@ fn fodt_source(heading: &str, body: &[String], columns: &[String]) -> String {
     )
 }
 
-/// `fodt` converted by LibreOffice, with a profile of its own so parallel
-/// tests do not fight over one.
 fn libreoffice_pdf(scratch: &Scratch, file: &str, fodt: &str) -> Vec<u8> {
-    let input = scratch.write(file, fodt.as_bytes());
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        path_str(&scratch.path("lo"))
-    );
-    let outdir = scratch.path("lo-out");
-    run(
-        "soffice",
-        &[
-            &profile,
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            path_str(&outdir),
-            path_str(&input),
-        ],
-        b"",
-    );
-    let pdf = outdir.join(Path::new(file).with_extension("pdf"));
-    std::fs::read(pdf).expect("LibreOffice wrote the PDF")
+    tools::libreoffice(scratch, file, fodt, "pdf")
 }
 
 struct CorpusFile {
@@ -546,8 +467,8 @@ fn corpus(scratch: &Scratch) -> Vec<CorpusFile> {
     ]
 }
 
-/// Lower-case words (letters and digits), with our `[Page N] (…)` markers
-/// left out: Markdown marks, punctuation and line breaks do not count.
+/// Words as [`tools::words`] counts them, with our `[Page N] (…)` markers
+/// left out.
 fn words(text: &str) -> Vec<String> {
     let unmarked: String = text
         .lines()
@@ -560,33 +481,7 @@ fn words(text: &str) -> Vec<String> {
         })
         .collect::<Vec<_>>()
         .join("\n");
-    unmarked
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect()
-}
-
-/// The share of the oracle's words (counted with repeats) that we have.
-fn recall(ours: &[String], oracle: &[String]) -> f64 {
-    let mut have = std::collections::HashMap::<&str, usize>::new();
-    for w in ours {
-        *have.entry(w).or_default() += 1;
-    }
-    let found = oracle
-        .iter()
-        .filter(|w| {
-            have.get_mut(w.as_str())
-                .filter(|n| **n > 0)
-                .map(|n| *n -= 1)
-                .is_some()
-        })
-        .count();
-    if oracle.is_empty() {
-        1.0
-    } else {
-        found as f64 / oracle.len() as f64
-    }
+    tools::words(&unmarked)
 }
 
 fn contiguous(haystack: &[String], sentence: &str) -> bool {
