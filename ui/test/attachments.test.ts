@@ -28,7 +28,7 @@ const summary = (name: string, extra: Partial<AttachmentSummary> = {}): Attachme
   tokens: 2,
   truncated: false,
   notes: [],
-  send_original: false, needs_password: false,
+  send_original: false, needs_password: false, page_images: 0,
   ...extra,
 });
 
@@ -193,6 +193,10 @@ describe("chip wording", () => {
     assert.equal(tokensLabel(1), "~1 token");
     assert.equal(kindLabel({ type: "code", language: "rust" }), "Code (rust)");
     assert.equal(summaryLabel(summary("r.pdf", { kind: { type: "pdf" }, pages: 12, tokens: 5310 })), "PDF · 12 pages · ~5,310 tokens");
+    assert.equal(
+      summaryLabel(summary("scan.pdf", { kind: { type: "pdf" }, pages: 3, page_images: 2, tokens: 3200 })),
+      "PDF · 3 pages (2 as images) · ~3,200 tokens",
+    );
     assert.equal(summaryLabel(summary("s.xlsx", { kind: { type: "xlsx" }, sheets: 1, tokens: 40 })), "Excel workbook · 1 sheet · ~40 tokens");
     assert.equal(truncationNote(summary("x", { truncated: true })), "Part of the file was left out.");
   });

@@ -25,7 +25,7 @@ const budget = (extra: Partial<SendBudget> = {}): SendBudget => ({
 
 const draft = (id: string, tokens: number, kind: DocumentKind = { type: "text" }, pages?: number): AttachmentDraft => ({
   draft_id: id,
-  summary: { name: `${id}.txt`, kind, bytes: tokens * 4, tokens, truncated: false, notes: [], send_original: false, needs_password: false, ...(pages ? { pages } : {}) },
+  summary: { name: `${id}.txt`, kind, bytes: tokens * 4, tokens, truncated: false, notes: [], send_original: false, needs_password: false, page_images: 0, ...(pages ? { pages } : {}) },
 });
 
 describe("gauge wording", () => {

@@ -650,6 +650,11 @@ async fn a_pdfs_drawn_pages_go_as_images_after_its_text_and_stay_one_chip() {
     };
     let file = PreparedFile::new(b"%PDF-1.7".to_vec(), doc);
     assert!(file.summary().tokens > 1000, "the drawn page is counted");
+    assert_eq!(
+        file.summary().page_images,
+        1,
+        "the chip says a page went as an image"
+    );
     let first = send(&s, None, "Read it", vec![file]).await;
     send(&s, Some(first.conversation_id), "Again", Vec::new()).await;
     for req in message_requests(&s) {
@@ -667,6 +672,7 @@ async fn a_pdfs_drawn_pages_go_as_images_after_its_text_and_stay_one_chip() {
     let chips = &view.messages[0].attachments;
     assert_eq!(chips.len(), 1, "the page is part of the PDF's chip");
     assert_eq!(chips[0].name, "scan.pdf");
+    assert_eq!(chips[0].page_images, 1, "and says so after sending too");
 }
 
 #[test]

@@ -29,4 +29,8 @@ send_original: boolean,
  * An encrypted PDF waiting for its password (`unlock_attachment`);
  * it cannot be sent until then.
  */
-needs_password: boolean, };
+needs_password: boolean, 
+/**
+ * Pages of a PDF sent as pictures (scans, text that does not read).
+ */
+page_images: number, };

@@ -294,7 +294,7 @@ let nextAttachmentId = 1;
 const CODE_LANGUAGES: Record<string, string> = { rs: "rust", ts: "typescript", js: "javascript", py: "python", json: "json" };
 
 const SAMPLE_NOTES: FakeAttachment = {
-  summary: { name: "notes.txt", kind: { type: "text" }, bytes: 52, tokens: 13, truncated: false, notes: [], send_original: false, needs_password: false },
+  summary: { name: "notes.txt", kind: { type: "text" }, bytes: 52, tokens: 13, truncated: false, notes: [], send_original: false, needs_password: false, page_images: 0 },
   preview: { type: "text", name: "notes.txt", text: "Sample notes attached to a stored message (demo)." },
 };
 
@@ -337,7 +337,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
   if (media) {
     const { width, height } = media === "image/png" ? pngSize(bytes) : { width: 0, height: 0 };
     return {
-      summary: { name, kind: { type: "image" }, bytes: bytes.length, tokens: Math.min(1600, Math.ceil((width * height) / 750)), truncated: false, notes: [], send_original: false, needs_password: false },
+      summary: { name, kind: { type: "image" }, bytes: bytes.length, tokens: Math.min(1600, Math.ceil((width * height) / 750)), truncated: false, notes: [], send_original: false, needs_password: false, page_images: 0 },
       preview: { type: "image", name, media_type: media, data: base64(bytes), width, height },
     };
   }
@@ -347,7 +347,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
     const pages = Math.max(1, Math.floor(bytes.length / 2_000));
     const text = Array.from({ length: pages }, (_, i) => pdfPage(name, i + 1)).join("\n");
     return {
-      summary: { name, kind: { type: "pdf" }, pages, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [], send_original: false, needs_password: false },
+      summary: { name, kind: { type: "pdf" }, pages, bytes: bytes.length, tokens: Math.ceil(text.length / 4), truncated: false, notes: [], send_original: false, needs_password: false, page_images: 0 },
       preview: { type: "text", name, text },
     };
   }
@@ -374,7 +374,7 @@ function readFake(name: string, bytes: Uint8Array): FakeAttachment {
     tokens: Math.ceil(text.length / 4),
     truncated: notes.length > 0,
     notes,
-    send_original: false, needs_password: false,
+    send_original: false, needs_password: false, page_images: 0,
   };
   if (kind.type === "csv") summary.sheets = 1;
   return { summary, preview: { type: "text", name, text: language ? `\`\`\`${language}\n${text}\n\`\`\`` : text } };

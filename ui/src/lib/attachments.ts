@@ -319,7 +319,10 @@ const count = (n: number, one: string, many: string) => `${n.toLocaleString("en-
 /** A chip's second line: `PDF · 12 pages · ~1,234 tokens`. */
 export function summaryLabel(summary: AttachmentSummary): string {
   const parts = [kindLabel(summary.kind)];
-  if (summary.pages !== undefined) parts.push(count(summary.pages, "page", "pages"));
+  if (summary.pages !== undefined) {
+    const pages = count(summary.pages, "page", "pages");
+    parts.push(summary.page_images > 0 ? `${pages} (${summary.page_images} as images)` : pages);
+  }
   if (summary.sheets !== undefined) parts.push(count(summary.sheets, "sheet", "sheets"));
   parts.push(tokensLabel(summary.tokens));
   return parts.join(" · ");

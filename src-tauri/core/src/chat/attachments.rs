@@ -100,6 +100,7 @@ impl PreparedFile {
             notes: d.notes.clone(),
             send_original: self.send_original,
             page_of: None,
+            page_images: u32::try_from(d.page_images.len()).unwrap_or(u32::MAX),
         }
     }
 
@@ -165,6 +166,7 @@ impl PreparedFile {
                 notes: Vec::new(),
                 send_original: false,
                 page_of: Some(p.page),
+                page_images: 0,
             };
             rows.push(NewAttachment {
                 name: format!("{} (page {})", self.document.name, p.page),
@@ -296,6 +298,8 @@ pub struct AttachmentSummary {
     /// An encrypted PDF waiting for its password (`unlock_attachment`);
     /// it cannot be sent until then.
     pub needs_password: bool,
+    /// Pages of a PDF sent as pictures (scans, text that does not read).
+    pub page_images: u32,
 }
 
 /// The chip of an encrypted PDF held until the user gives its password.
@@ -312,6 +316,7 @@ pub fn locked_summary(name: &str, bytes: u64) -> AttachmentSummary {
         notes: vec!["It is protected by a password.".to_owned()],
         send_original: false,
         needs_password: true,
+        page_images: 0,
     }
 }
 
@@ -354,6 +359,13 @@ struct Details {
     /// A page of the PDF before it, drawn as an image: sent, not a chip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     page_of: Option<u32>,
+    /// How many of this PDF's pages went as images.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    page_images: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Details {
@@ -370,6 +382,7 @@ impl Details {
             notes: self.notes,
             send_original: self.send_original,
             needs_password: false,
+            page_images: self.page_images,
         }
     }
 
@@ -395,6 +408,7 @@ impl Details {
                     notes: Vec::new(),
                     send_original: false,
                     page_of: None,
+                    page_images: 0,
                 }
             })
     }
