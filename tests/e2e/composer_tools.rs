@@ -7,11 +7,33 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::documents::{attach, by_label, chips};
+use megallm_mock::{MockConfig, ModelsShape};
+
 use super::webdriver::Session;
 use super::{Fixture, open_app, send, wait_until};
 
 const ANALYST_SYSTEM: &str = "You are a document analysis expert.";
 const ANALYST_PROMPT: &str = "Analyze this document: main topics, key insights, summary.";
+
+/// The input price per million tokens the local server's model list gives
+/// `model`, read over HTTP as the app reads it.
+fn input_price(fx: &Fixture, model: &Value) -> f64 {
+    let list: Value = reqwest::blocking::Client::new()
+        .get(format!("{}/v1/models", fx.mock.base_url()))
+        .header("x-api-key", super::KEY)
+        .header("anthropic-version", "2023-06-01")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    list["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| &m["id"] == model)
+        .and_then(|m| m["pricing"]["input_tokens_cost_per_million"].as_f64())
+        .unwrap_or_else(|| panic!("no price for {model} in {list}"))
+}
 
 /// The gauge as a screen reader has it: (valuenow, valuemax, text), once shown.
 fn gauge(s: &Session) -> Option<(u64, u64, String)> {
@@ -45,6 +67,36 @@ fn alert(s: &Session) -> Option<String> {
         )
         .unwrap();
     v.as_str().map(str::to_owned)
+}
+
+/// The first document block of the last message sent.
+fn last_document_block(fx: &Fixture) -> Value {
+    let (_, blocks) = fx.last_user_blocks();
+    blocks
+        .iter()
+        .find(|b| b["type"] == "document")
+        .cloned()
+        .unwrap_or_else(|| panic!("a document block: {blocks:?}"))
+}
+
+/// Waits for the composer's alert and returns its text.
+fn wait_alert(s: &Session) -> String {
+    let mut said = None;
+    wait_until("the alert", Duration::from_secs(30), || {
+        said = alert(s);
+        said.is_some()
+    });
+    said.unwrap_or_default()
+}
+
+/// Waits until the message fits again: no alert, Send enabled.
+fn wait_fits(s: &Session) {
+    wait_until_or(
+        "the alert to go",
+        Duration::from_secs(30),
+        || alert(s).is_none() && !send_disabled(s),
+        || format!("{:?} {:?}", gauge(s), chips(s, "#attachment-list")),
+    );
 }
 
 /// Clicks the button whose visible text is `text` inside `scope`.
@@ -116,7 +168,11 @@ fn system_of(body: &Value) -> String {
 
 #[test]
 fn the_gauge_counts_and_a_message_too_big_is_cut_only_when_asked() {
-    let fx = Fixture::new(0.0);
+    // MegaLLM's own model list, the one with prices.
+    let fx = Fixture::with(MockConfig {
+        models_shape: ModelsShape::MegaLlm,
+        ..MockConfig::default()
+    });
     let driver = fx.driver();
     let s = open_app(&driver);
 
@@ -154,12 +210,7 @@ fn the_gauge_counts_and_a_message_too_big_is_cut_only_when_asked() {
     )
     .unwrap();
     wait_ready(&s, "logbook.txt", "ready");
-    let mut said = None;
-    wait_until("the alert", Duration::from_secs(30), || {
-        said = alert(&s);
-        said.is_some()
-    });
-    let said = said.unwrap();
+    let said = wait_alert(&s);
     assert!(said.contains("does not fit"), "{said}");
     assert!(send_disabled(&s), "Send waits while it does not fit");
     let (now, max, _) = gauge(&s).unwrap();
@@ -178,24 +229,22 @@ fn the_gauge_counts_and_a_message_too_big_is_cut_only_when_asked() {
     // Cut to fit: the chip says it is cut, the alert goes, Send works.
     click_button(&s, "#budget-alert", "Cut to fit");
     wait_ready(&s, "logbook.txt", "truncated");
-    wait_until_or(
-        "the alert to go",
-        Duration::from_secs(30),
-        || alert(&s).is_none() && !send_disabled(&s),
-        || format!("{:?} {:?}", gauge(&s), chips(&s, "#attachment-list")),
-    );
+    wait_fits(&s);
     let (now, max, text) = gauge(&s).unwrap();
     assert!(now < max, "{text}");
+    // The price of the send, from the list's price for the picked model.
+    let per_million = input_price(&fx, &value_of(&s, "#model-select"));
+    let cost = format!("~${:.2}", now as f64 * per_million / 1e6);
+    assert!(
+        text.ends_with(&format!("tokens · {cost}")),
+        "{text} (want {cost})"
+    );
     s.screenshot("composer-cut-to-fit").unwrap();
 
     s.click(&s.wait_for("#send-button", Duration::from_secs(5)).unwrap())
         .unwrap();
     wait_reply(&s, 1);
-    let (_, blocks) = fx.last_user_blocks();
-    let doc = blocks
-        .iter()
-        .find(|b| b["type"] == "document")
-        .unwrap_or_else(|| panic!("a document block: {blocks:?}"));
+    let doc = last_document_block(&fx);
     assert!(
         doc["context"]
             .as_str()
@@ -204,10 +253,99 @@ fn the_gauge_counts_and_a_message_too_big_is_cut_only_when_asked() {
         "{}",
         doc["context"]
     );
+    let (_, blocks) = fx.last_user_blocks();
     assert!(
         blocks
             .iter()
             .any(|b| b["type"] == "text" && b["text"] == "How long is this?")
+    );
+}
+
+/// Each page of the atlas opens with its own word, so what was sent shows
+/// which pages went.
+fn atlas_page(n: usize) -> String {
+    let filler = "The survey party measured the valley, the river and the old road again. ";
+    format!("Folio{n}marker opens this page. {}", filler.repeat(28))
+}
+
+#[test]
+fn a_pdf_that_does_not_fit_is_sent_as_the_pages_picked() {
+    // A 12,000-token window: the twenty pages do not fit, two of them do.
+    let fx = Fixture::with(MockConfig {
+        context_window: 12_000,
+        ..MockConfig::default()
+    });
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let pages: Vec<String> = (1..=20).map(atlas_page).collect();
+    let pdf = super::documents::groff_pdf(&pages.join("\n.bp\n.LP\n"));
+    attach(&s, &[("atlas.pdf", pdf)]);
+    wait_ready(&s, "atlas.pdf", "ready");
+    let said = wait_alert(&s);
+    assert!(said.contains("does not fit"), "{said}");
+    assert!(send_disabled(&s));
+
+    click_button(&s, "#budget-alert", "Pick pages…");
+    wait_until("the pages dialog", Duration::from_secs(5), || {
+        dialog_open(&s, "pages-dialog")
+    });
+    let text = |css: &str| {
+        s.execute(
+            "return document.querySelector(arguments[0]).textContent",
+            json!([css]),
+        )
+        .unwrap()
+    };
+    assert_eq!(text("#pages-title"), json!("Pick pages of atlas.pdf"));
+    assert!(text("#pages-hint").as_str().unwrap().contains("20 pages"));
+    // Past the last page: refused in the dialog, which stays open.
+    set_field(&s, "#pages-first", "3");
+    set_field(&s, "#pages-last", "25");
+    s.click(&s.wait_for("#pages-keep", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    wait_until("the refusal", Duration::from_secs(5), || {
+        s.execute(
+            "const e = document.querySelector('#pages-error'); return !e.hidden && e.textContent.length > 0",
+            json!([]),
+        )
+        .unwrap()
+            == json!(true)
+    });
+    assert!(dialog_open(&s, "pages-dialog"));
+    assert_eq!(
+        value_of(&s, "#pages-last[aria-invalid='true']"),
+        json!("25"),
+        "the wrong field is marked"
+    );
+    set_field(&s, "#pages-last", "4");
+    s.screenshot("composer-pick-pages").unwrap();
+    save_dialog(&s, "#pages-keep", "pages-dialog");
+    wait_ready(&s, "atlas.pdf", "truncated");
+    wait_fits(&s);
+
+    send(&s, "Which folios are these?");
+    wait_reply(&s, 1);
+    let doc = last_document_block(&fx);
+    let sent = doc["source"]["data"].as_str().unwrap_or_default();
+    for n in 3..=4 {
+        assert!(
+            sent.contains(&format!("Folio{n}marker")),
+            "page {n}: {sent}"
+        );
+    }
+    for n in [1, 2, 5, 20] {
+        assert!(
+            !sent.contains(&format!("Folio{n}marker")),
+            "page {n} was left out: {sent}"
+        );
+    }
+    assert!(
+        doc["context"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("Only pages 3\u{2013}4 of 20 are included."),
+        "{}",
+        doc["context"]
     );
 }
 

@@ -328,8 +328,9 @@ fn adler32(bytes: &[u8]) -> u32 {
     (b << 16) | a
 }
 
-/// A one-page PDF typeset by groff (installed by scripts/test.sh: deps_test).
-fn groff_pdf(text: &str) -> Vec<u8> {
+/// A PDF typeset by groff (installed by scripts/test.sh: deps_test); `.bp`
+/// lines in `text` start new pages.
+pub(super) fn groff_pdf(text: &str) -> Vec<u8> {
     use std::io::Write as _;
     use std::process::{Command, Stdio};
     let mut groff = Command::new("groff")
@@ -339,11 +340,12 @@ fn groff_pdf(text: &str) -> Vec<u8> {
         .spawn()
         .expect("groff runs");
     let mut input = groff.stdin.take().unwrap();
-    input
-        .write_all(format!(".LP\n{text}\n").as_bytes())
-        .unwrap();
-    drop(input);
+    let source = format!(".LP\n{text}\n");
+    // Written from a thread: groff writes pages while it reads, and a long
+    // text would fill both pipes while we are still writing.
+    let feeder = std::thread::spawn(move || input.write_all(source.as_bytes()));
     let plain = groff.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
     assert!(plain.status.success());
     plain.stdout
 }
@@ -456,4 +458,153 @@ fn a_pdf_can_be_sent_as_itself() {
     assert_eq!(doc["source"]["type"], "base64", "{doc}");
     assert_eq!(doc["source"]["media_type"], "application/pdf");
     assert_eq!(doc["title"], name);
+}
+
+/// A PDF of one picture and no text, as a scanner makes it (img2pdf).
+fn scanned_pdf(width: u32, height: u32) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("page.png");
+    std::fs::write(&page, png(width, height)).unwrap();
+    let out = std::process::Command::new("img2pdf")
+        .arg(&page)
+        .output()
+        .expect("img2pdf runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+#[test]
+fn a_scanned_pdf_says_its_pages_go_as_pictures_and_sends_them() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let name = "receipt-scan.pdf";
+    attach(&s, &[(name, scanned_pdf(150, 100))]);
+    let mut now = vec![];
+    wait_until("the scanned chip", Duration::from_secs(30), || {
+        now = chips(&s, "#attachment-list");
+        now.iter().any(|c| c.0 == name && c.1 == "ready")
+    });
+    assert!(
+        chip(&now, name).2.contains("1 page (1 as images)"),
+        "{now:?}"
+    );
+    s.screenshot("documents-scanned").unwrap();
+    send(&s, "What does the receipt say?");
+    s.wait_for(
+        ".message.assistant[data-status='complete']",
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    let (_, blocks) = fx.last_user_blocks();
+    let kinds: Vec<&str> = blocks.iter().map(|b| b["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["document", "image", "text"], "{blocks:?}");
+    assert!(
+        serde_json::to_string(&blocks[0]["source"])
+            .unwrap()
+            .contains("[Page 1] (scanned: sent as an image)"),
+        "{:?}",
+        blocks[0]
+    );
+    assert_eq!(blocks[1]["source"]["media_type"], "image/png");
+}
+
+/// How many chips of the composer are in each state.
+fn chip_states(s: &Session) -> std::collections::BTreeMap<String, u64> {
+    let v = s
+        .execute(
+            "const n = {};
+             for (const li of document.querySelectorAll('#attachment-list [role=listitem]'))
+               n[li.dataset.state] = (n[li.dataset.state] || 0) + 1;
+             return n;",
+            json!([]),
+        )
+        .unwrap();
+    serde_json::from_value(v).unwrap()
+}
+
+#[test]
+fn a_thousand_dropped_files_get_their_chips_at_once_and_are_read_two_at_a_time() {
+    const FILES: u64 = 1000;
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    // Made in the page and dragged over the window as a file manager would.
+    let overlay = s
+        .execute(
+            "window.__dropped = new DataTransfer();
+             for (let i = 1; i <= arguments[0]; i++)
+               __dropped.items.add(new File([`Note ${i}: the tide was high at dawn.\n`], `note-${i}.txt`));
+             document.body.dispatchEvent(new DragEvent('dragenter', { bubbles: true, cancelable: true, dataTransfer: __dropped }));
+             document.body.dispatchEvent(new DragEvent('dragover', { bubbles: true, cancelable: true, dataTransfer: __dropped }));
+             return !document.querySelector('#drop-overlay').hidden;",
+            json!([FILES]),
+        )
+        .unwrap();
+    assert_eq!(
+        overlay,
+        json!(true),
+        "the drop overlay shows over the window"
+    );
+    s.screenshot("documents-drop-overlay").unwrap();
+    let navigated = s
+        .execute(
+            "const drop = new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: __dropped });
+             document.body.dispatchEvent(drop);
+             return drop.defaultPrevented;",
+            json!([]),
+        )
+        .unwrap();
+    assert_eq!(
+        navigated,
+        json!(true),
+        "the window never opens a dropped file itself"
+    );
+
+    // Every file has its chip before any is read; never more than two are
+    // read at once, however many wait.
+    let first = chip_states(&s);
+    assert_eq!(first.values().sum::<u64>(), FILES, "{first:?}");
+    assert!(
+        first.get("waiting").copied().unwrap_or(0) >= FILES - 2,
+        "{first:?}"
+    );
+    s.screenshot("documents-reading").unwrap();
+    assert_eq!(
+        s.execute(
+            "return document.querySelector('#drop-overlay').hidden",
+            json!([])
+        )
+        .unwrap(),
+        json!(true)
+    );
+    let mut most_at_once = 0;
+    let mut now = first;
+    wait_until("every dropped file read", Duration::from_secs(600), || {
+        now = chip_states(&s);
+        most_at_once = most_at_once.max(now.get("extracting").copied().unwrap_or(0));
+        now.get("ready").copied().unwrap_or(0) == FILES
+    });
+    assert!(most_at_once <= 2, "{most_at_once} files were read at once");
+    assert_eq!(now.values().sum::<u64>(), FILES, "{now:?}");
+    s.screenshot("documents-thousand").unwrap();
+
+    // The window still weighs the send: a thousand notes' worth of tokens.
+    let input = s
+        .wait_for("#composer-input", Duration::from_secs(5))
+        .unwrap();
+    s.type_text(&input, "Summarise the notes.").unwrap();
+    wait_until("the gauge", Duration::from_secs(30), || {
+        s.execute(
+            "const m = document.querySelector('#context-gauge');
+             return !m.hidden && Number(m.getAttribute('aria-valuenow')) > arguments[0];",
+            json!([FILES * 5]),
+        )
+        .unwrap()
+            == json!(true)
+    });
 }

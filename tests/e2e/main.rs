@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod bench;
 mod composer_tools;
 mod documents;
 mod faults;
@@ -30,6 +31,15 @@ struct Fixture {
 
 impl Fixture {
     fn new(tokens_per_sec: f64) -> Fixture {
+        Self::with(MockConfig {
+            tokens_per_sec,
+            ..MockConfig::default()
+        })
+    }
+
+    /// The same against a local server configured as `config` (the key is
+    /// always the suite's).
+    fn with(config: MockConfig) -> Fixture {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "the e2e suite needs a display: run it through scripts/test.sh (xvfb-run)"
@@ -38,8 +48,7 @@ impl Fixture {
         let mock = rt
             .block_on(MockServer::start(MockConfig {
                 api_key: Some(KEY.into()),
-                tokens_per_sec,
-                ..MockConfig::default()
+                ..config
             }))
             .unwrap();
         Fixture {

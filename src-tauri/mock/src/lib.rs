@@ -14,7 +14,9 @@
 //! returns the request log, `POST /_mock/reset` clears it and the fault
 //! counters. `MockConfig::no_document_blocks` (`--no-document-blocks`)
 //! refuses `document` blocks like a text-and-images-only proxy;
-//! `no_pdf_blocks` (`--no-pdf-blocks`) refuses PDFs sent as themselves.
+//! `no_pdf_blocks` (`--no-pdf-blocks`) refuses PDFs sent as themselves;
+//! `context_window` (`--context-window N`) lists the models with a smaller
+//! window than their 200K.
 
 mod error;
 mod fault;
@@ -77,6 +79,9 @@ pub struct MockConfig {
     /// Refuse PDFs sent as base64 `document` blocks, as a model or proxy
     /// without PDF support does.
     pub no_pdf_blocks: bool,
+    /// The context window the model list gives every chat model: a small
+    /// one makes "does not fit" reachable with small files.
+    pub context_window: u64,
 }
 
 impl Default for MockConfig {
@@ -89,6 +94,7 @@ impl Default for MockConfig {
             models_fault: None,
             no_document_blocks: false,
             no_pdf_blocks: false,
+            context_window: models::CONTEXT,
         }
     }
 }

@@ -55,6 +55,9 @@ struct Args {
     /// Reject PDFs sent as base64 document blocks with a 400.
     #[arg(long)]
     no_pdf_blocks: bool,
+    /// The context window the model list gives every chat model.
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u64).range(1..))]
+    context_window: u64,
 }
 
 #[tokio::main]
@@ -86,6 +89,7 @@ async fn main() -> ExitCode {
         models_fault: args.models_fault,
         no_document_blocks: args.no_document_blocks,
         no_pdf_blocks: args.no_pdf_blocks,
+        context_window: args.context_window,
     };
     let signalled = match shutdown_signal() {
         Ok(f) => f,

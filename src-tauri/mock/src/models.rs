@@ -21,6 +21,7 @@ pub struct Model {
     pub vision: bool,
 }
 
+/// The window every seed model has, unless the config lists a smaller one.
 pub const CONTEXT: u64 = 200_000;
 
 /// Newest first, as Anthropic lists them.
@@ -133,6 +134,8 @@ pub const OTHER_MODELS: &[Model] = &[
 pub struct Catalogue {
     pub shape: ModelsShape,
     pub list: ModelsList,
+    /// The context window every chat model is listed with.
+    pub context: u64,
 }
 
 impl Catalogue {
@@ -153,18 +156,18 @@ impl Catalogue {
     }
 }
 
-fn anthropic_entry(m: &Model) -> Value {
+fn anthropic_entry(m: &Model, context: u64) -> Value {
     json!({
         "type": "model",
         "id": m.id,
         "display_name": m.display_name,
         "created_at": m.created_at,
-        "max_input_tokens": CONTEXT,
+        "max_input_tokens": context,
         "max_tokens": m.max_tokens,
     })
 }
 
-fn megallm_entry(m: &Model) -> Value {
+fn megallm_entry(m: &Model, context: u64) -> Value {
     let mut entry = json!({
         "id": m.id,
         "object": "model",
@@ -183,7 +186,7 @@ fn megallm_entry(m: &Model) -> Value {
             "output_tokens_cost_per_million": m.price_out,
             "currency": "USD",
         },
-        "context_length": if m.kind == "chat" { CONTEXT } else { 8_191 },
+        "context_length": if m.kind == "chat" { context } else { 8_191 },
     });
     if m.kind == "chat" {
         entry["max_output_tokens"] = json!(m.max_tokens);
@@ -201,7 +204,7 @@ pub struct Paging {
 pub fn list(catalogue: Catalogue, paging: &Paging) -> Result<Value, ApiError> {
     match catalogue.shape {
         ModelsShape::MegaLlm => Ok(
-            json!({"object": "list", "data": catalogue.listed().map(megallm_entry).collect::<Vec<_>>()}),
+            json!({"object": "list", "data": catalogue.listed().map(|m| megallm_entry(m, catalogue.context)).collect::<Vec<_>>()}),
         ),
         ModelsShape::Anthropic => anthropic_page(catalogue, paging),
     }
@@ -249,7 +252,7 @@ fn anthropic_page(catalogue: Catalogue, paging: &Paging) -> Result<Value, ApiErr
         }
     };
     Ok(json!({
-        "data": page.iter().map(|m| anthropic_entry(m)).collect::<Vec<_>>(),
+        "data": page.iter().map(|m| anthropic_entry(m, catalogue.context)).collect::<Vec<_>>(),
         "has_more": has_more,
         "first_id": page.first().map(|m| m.id),
         "last_id": page.last().map(|m| m.id),
@@ -261,8 +264,8 @@ pub fn get(catalogue: Catalogue, id: &str) -> Result<Value, ApiError> {
         .listed()
         .find(|m| m.id == id)
         .map(|m| match catalogue.shape {
-            ModelsShape::Anthropic => anthropic_entry(m),
-            ModelsShape::MegaLlm => megallm_entry(m),
+            ModelsShape::Anthropic => anthropic_entry(m, catalogue.context),
+            ModelsShape::MegaLlm => megallm_entry(m, catalogue.context),
         })
         .ok_or_else(|| ApiError::not_found(format!("model: {id}")))
 }

@@ -255,6 +255,7 @@ fn catalogue(state: &AppState) -> Catalogue {
     Catalogue {
         shape: state.config.models_shape,
         list: state.config.models_list,
+        context: state.config.context_window,
     }
 }
 

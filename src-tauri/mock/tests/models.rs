@@ -141,6 +141,35 @@ async fn megallm_shape() {
 }
 
 #[tokio::test]
+async fn a_smaller_context_window_is_listed_in_both_shapes() {
+    for (shape, field) in [
+        (ModelsShape::Anthropic, "max_input_tokens"),
+        (ModelsShape::MegaLlm, "context_length"),
+    ] {
+        let server = server_with(MockConfig {
+            api_key: Some(KEY.into()),
+            models_shape: shape,
+            context_window: 3_000,
+            ..MockConfig::default()
+        })
+        .await;
+        let (_, list) = get(&server.base_url(), "/v1/models").await;
+        let chat: Vec<&Value> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["type"] != "embedding")
+            .collect();
+        assert!(!chat.is_empty());
+        for m in chat {
+            assert_eq!(m[field], 3_000, "{shape:?}: {m}");
+        }
+        let (_, one) = get(&server.base_url(), "/v1/models/claude-sonnet-4").await;
+        assert_eq!(one[field], 3_000, "{shape:?}: {one}");
+    }
+}
+
+#[tokio::test]
 async fn other_list_names_no_claude_model_and_answers_for_its_own() {
     let server = server_with(MockConfig {
         api_key: Some(KEY.into()),
