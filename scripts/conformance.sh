@@ -14,7 +14,10 @@ fi
 "$venv/bin/pip" install -q --disable-pip-version-check -r tests/conformance/requirements.txt
 
 echo "==> building megallm-mock and megallm"
-cargo build -p megallm-mock -p megallm-cli
+# The build `cargo test --workspace` makes (its integration tests need both
+# binaries): after that step it is a no-op, where `cargo build -p ...`
+# would resolve features for two packages alone and rebuild a dozen crates.
+cargo test --workspace --no-run --quiet
 
 export MEGALLM_MOCK_BIN="$PWD/target/debug/megallm-mock"
 export MEGALLM_CLI_BIN="$PWD/target/debug/megallm"

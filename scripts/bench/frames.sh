@@ -11,4 +11,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 npm --prefix ui run build >/dev/null
 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" \
-  cargo test --features e2e --test e2e -- --ignored --test-threads=1 --nocapture bench_
+  cargo test --test e2e -- --ignored --test-threads=1 --nocapture bench_

@@ -2,7 +2,7 @@
 //! tauri-driver), against the local Anthropic-compatible server.
 //!
 //! Needs a display and a D-Bus session; `scripts/test.sh` runs it as
-//! `dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" cargo test --features e2e --test e2e`.
+//! `dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" cargo test --test e2e`.
 //! Screenshots land in `target/e2e/`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
