@@ -12,6 +12,7 @@ mod composer_tools;
 mod documents;
 mod faults;
 mod processes;
+mod versions;
 mod webdriver;
 
 use std::path::{Path, PathBuf};

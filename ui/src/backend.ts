@@ -216,6 +216,27 @@ export function retryReply(
   return call<TurnResult>("retry_reply", { conversationId, messageId, mode, model, onEvent: channel });
 }
 
+/**
+ * Sends `text` as a new version of the user's message `messageId` (its files
+ * go with it), streaming the answer like `sendMessage`; the original stays
+ * as another version.
+ */
+export function editMessage(
+  conversationId: number,
+  messageId: number,
+  text: string,
+  model: string | null,
+  onEvent: (update: StreamUpdate) => void,
+): Promise<TurnResult> {
+  const channel = new Channel<StreamUpdate>(onEvent);
+  return call<TurnResult>("edit_message", { conversationId, messageId, text, model, onEvent: channel });
+}
+
+/** Shows version `messageId` of a message: its branch becomes the active one; returns that branch's newest page. */
+export function selectBranch(messageId: number, limit: number): Promise<ConversationView> {
+  return call<ConversationView>("select_branch", { messageId, limit });
+}
+
 export function stopStream(assistantMessageId: number): Promise<void> {
   return call<void>("stop_stream", { assistantMessageId });
 }

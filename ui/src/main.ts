@@ -89,6 +89,11 @@ const pane = new ConversationPane({
   title: byId("conversation-title"),
   onStop: () => void stop(),
   onRetry: (messageId, mode) => void retry(messageId, mode),
+  onEdit: (messageId, text) => void edit(messageId, text),
+  onVersionShown: (conversation) => {
+    setConversation(conversation);
+    budgetChanged();
+  },
   // Export applies to the conversation on screen.
   onShown: () => historyFiles.sync(),
   onPreviewAttachment: (id, name) => void preview.open(name, () => backend.previewAttachment(id)),
@@ -110,6 +115,7 @@ const composer = new Composer({
     showSystemPrompt();
     budgetChanged(); // the prompt weighs in the budget
   },
+  onEditLast: () => pane.editLast(),
 });
 
 const preview = new PreviewDialog({
@@ -450,6 +456,21 @@ async function retry(messageId: number, mode: RetryMode): Promise<void> {
   }
   const model = composer.model;
   await runTurn("", model, null, null, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
+}
+
+/** Sends an edited message as a new version of `messageId`. */
+async function edit(messageId: number, text: string): Promise<void> {
+  const conversationId = state.conversationId;
+  if (state.sending || conversationId === null) {
+    pane.releaseEditor();
+    return;
+  }
+  const model = composer.model;
+  await runTurn("", model, null, null, (_s, onEvent) =>
+    backend.editMessage(conversationId, messageId, text, model, onEvent),
+  );
+  // Still there only if the new version was not stored: editable again, text kept.
+  pane.releaseEditor();
 }
 
 /**

@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use megallm_core::chat::{SendMode, SendOptions, StreamUpdate, TurnOutcome, send_message};
+use megallm_core::chat::{
+    PreparedFile, SendMode, SendOptions, StreamUpdate, TurnOutcome, conversation_view, send_message,
+};
+use megallm_core::documents::extract;
 use megallm_core::markdown::{RenderDelta, TailModel, render};
 use megallm_core::store::Store;
 use megallm_core::store::types::{MessageStatus, Role};
@@ -331,6 +334,148 @@ async fn a_regenerated_reply_is_a_new_branch_and_the_old_one_stays() {
     // A user message cannot be regenerated.
     let mut opts = SendOptions::new(Some(ok.conversation_id), "", "claude-sonnet-4");
     opts.mode = SendMode::Regenerate(user_message.id);
+    assert!(
+        send_message(&s.store, &s.client, opts, CancellationToken::new(), |_| {})
+            .await
+            .is_err()
+    );
+}
+
+#[tokio::test]
+async fn a_regenerated_reply_shows_its_versions_and_the_older_one_can_be_picked() {
+    let s = setup(0.0).await;
+    let (_, first) = run(&s, None, "Hello").await;
+    assert!(
+        first.assistant.versions.is_empty(),
+        "one version: no arrows"
+    );
+    let id = first.conversation_id;
+    let (_, second) = again(&s, id, SendMode::Regenerate(first.assistant.id)).await;
+    let versions = vec![first.assistant.id, second.assistant.id];
+    assert_eq!(
+        second.assistant.versions, versions,
+        "the finished reply knows"
+    );
+    let read = |before| {
+        let store = s.store.lock_writer().unwrap();
+        conversation_view(&store, id, before, 50).unwrap()
+    };
+    let view = read(None);
+    assert!(view.messages[0].versions.is_empty(), "the question has one");
+    assert_eq!(view.messages[1].id, second.assistant.id);
+    assert_eq!(view.messages[1].versions, versions);
+
+    // Back to the first reply: the branch through it is the active one.
+    {
+        let mut store = s.store.lock_writer().unwrap();
+        assert_eq!(
+            store.select_branch(first.assistant.id).unwrap(),
+            first.assistant.id
+        );
+    }
+    let view = read(None);
+    assert_eq!(view.messages[1].id, first.assistant.id);
+    assert_eq!(view.messages[1].text, "Echo: Hello");
+    // The next message follows the branch picked.
+    run(&s, Some(id), "And then?").await;
+    let sent = last_request(&s);
+    let messages = sent["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 3);
+    assert_eq!(messages[0]["content"][0]["text"], "Hello");
+}
+
+#[tokio::test]
+async fn an_edited_message_is_a_new_version_answered_afresh_with_its_files() {
+    let s = setup(0.0).await;
+    let note = extract("note.txt", b"The ferry leaves at nine.").unwrap();
+    let mut opts = SendOptions::new(None, "When does it leave?", "claude-sonnet-4");
+    opts.attachments = vec![PreparedFile::new(
+        b"The ferry leaves at nine.".to_vec(),
+        note,
+    )];
+    let mut first_updates = Vec::new();
+    let first = send_message(&s.store, &s.client, opts, CancellationToken::new(), |u| {
+        first_updates.push(u)
+    })
+    .await
+    .unwrap();
+    let Some(StreamUpdate::Started {
+        user_message: original,
+        ..
+    }) = first_updates.first()
+    else {
+        panic!("{first_updates:?}")
+    };
+    let id = first.conversation_id;
+    run(&s, Some(id), "Thanks").await;
+
+    let mut opts = SendOptions::new(Some(id), "When does it arrive?", "claude-sonnet-4");
+    opts.mode = SendMode::Edit(original.id);
+    let mut updates = Vec::new();
+    let edited = send_message(&s.store, &s.client, opts, CancellationToken::new(), |u| {
+        updates.push(u)
+    })
+    .await
+    .unwrap();
+    let Some(StreamUpdate::Started {
+        user_message,
+        replaces,
+        ..
+    }) = updates.first()
+    else {
+        panic!("{updates:?}")
+    };
+    assert_eq!(user_message.text, "When does it arrive?");
+    assert_eq!(user_message.parent_id, original.parent_id, "a sibling");
+    assert_eq!(user_message.versions, [original.id, user_message.id]);
+    assert_eq!(*replaces, Some(original.id));
+    assert_eq!(
+        user_message
+            .attachments
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        ["note.txt"],
+        "the files go with the new version"
+    );
+    assert_eq!(edited.assistant.status, MessageStatus::Complete);
+
+    // What went out: the file and the new text only, not the old exchange.
+    let sent = last_request(&s);
+    let messages = sent["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{sent}");
+    let blocks = messages[0]["content"].as_array().unwrap();
+    assert_eq!(blocks[0]["type"], "document");
+    assert_eq!(blocks.last().unwrap()["text"], "When does it arrive?");
+
+    // The view is the new branch; the old one is kept and can be shown.
+    let read = || {
+        let store = s.store.lock_writer().unwrap();
+        conversation_view(&store, id, None, 50).unwrap()
+    };
+    let view = read();
+    let texts: Vec<&str> = view.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        ["When does it arrive?", edited.assistant.text.as_str()]
+    );
+    s.store
+        .lock_writer()
+        .unwrap()
+        .select_branch(original.id)
+        .unwrap();
+    let view = read();
+    let texts: Vec<&str> = view.messages.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts[0], "When does it leave?");
+    assert_eq!(
+        texts[2], "Thanks",
+        "down to the old branch's newest message"
+    );
+    assert_eq!(view.messages[0].versions, [original.id, user_message.id]);
+
+    // A reply is not the user's to edit.
+    let mut opts = SendOptions::new(Some(id), "no", "claude-sonnet-4");
+    opts.mode = SendMode::Edit(edited.assistant.id);
     assert!(
         send_message(&s.store, &s.client, opts, CancellationToken::new(), |_| {})
             .await

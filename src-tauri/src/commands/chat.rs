@@ -64,6 +64,24 @@ pub async fn retry_reply(
     stream_turn(&state, opts, on_event).await
 }
 
+/// Sends `text` as a new version of the user's message `message_id` (its
+/// files go with it) and streams the answer; the original and what followed
+/// it stay as another branch.
+#[tauri::command]
+pub async fn edit_message(
+    state: State<'_, AppState>,
+    conversation_id: ConversationId,
+    message_id: MessageId,
+    text: String,
+    model: Option<String>,
+    on_event: Channel<StreamUpdate>,
+) -> Result<TurnResult, AppError> {
+    let model = model.unwrap_or_else(|| state.settings().default_model);
+    let mut opts = SendOptions::new(Some(conversation_id), text, model);
+    opts.mode = SendMode::Edit(message_id);
+    stream_turn(&state, opts, on_event).await
+}
+
 /// Runs one turn, registering its reply so `stop_stream` can cancel it.
 async fn stream_turn(
     state: &AppState,

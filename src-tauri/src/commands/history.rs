@@ -52,6 +52,27 @@ pub async fn open_conversation(
         .await
 }
 
+/// Shows another version of a message: the branch through `message_id`
+/// becomes the active one (down to its newest reply), and the conversation's
+/// newest page on that branch is returned.
+#[tauri::command]
+pub async fn select_branch(
+    state: State<'_, AppState>,
+    message_id: MessageId,
+    limit: u32,
+) -> Result<ConversationView, AppError> {
+    let limit = limit.clamp(1, MAX_PAGE);
+    state
+        .store()
+        .await?
+        .write(move |s| {
+            s.select_branch(message_id)?;
+            let conversation = s.get_message(message_id)?.conversation_id;
+            conversation_view(s, conversation, None, limit)
+        })
+        .await
+}
+
 /// Ranked hits with highlighted snippets; the query carries the filters
 /// (model, dates, pinned only, archived included).
 #[tauri::command]

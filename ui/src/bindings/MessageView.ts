@@ -19,4 +19,10 @@ text: string, model?: string, stop_reason?: string, usage?: Usage, error?: strin
 /**
  * The files sent with it, as chips.
  */
-attachments: Array<AttachmentSummary>, created_at: number, };
+attachments: Array<AttachmentSummary>, created_at: number, 
+/**
+ * Every version of this message, itself included, oldest first (its
+ * edits, or the replies regenerated beside it); empty when it has
+ * only one. The UI shows "2 / 3" and switches with `select_branch`.
+ */
+versions: Array<number>, };

@@ -118,6 +118,7 @@ function messagesOf(c: FakeConversation): MessageView[] {
         text,
         created_at: c.created_at + i * 60_000,
         attachments: user && i === 0 && c.id === 5 ? [storeAttachment(SAMPLE_NOTES)] : [],
+        versions: [],
       });
     }
     if (c.id === 4) {
@@ -130,6 +131,7 @@ function messagesOf(c: FakeConversation): MessageView[] {
         error: "<b>Overloaded</b>: the service is busy (this markup must show as text).",
         created_at: c.updated_at,
         attachments: [],
+        versions: [],
       });
     }
   }
@@ -465,6 +467,7 @@ export async function sendMessage(
     text,
     created_at: Date.now(),
     attachments: drafts.map(storeAttachment),
+    versions: [],
   };
   const assistantId = nextMessageId++;
   messages.push(user);
@@ -485,6 +488,7 @@ export async function sendMessage(
       model: model ?? "claude-sonnet-4-5",
       created_at: Date.now(),
       attachments: [],
+      versions: [],
     };
     if (error && status === "error") message.error = error.message;
     messages.push(message);
@@ -557,10 +561,37 @@ export async function retryReply(
     model: model ?? "claude-sonnet-4-5",
     created_at: Date.now(),
     attachments: [],
+    versions: [],
   };
   messages.push(message);
   onEvent({ kind: "finished", message });
   return { conversation_id: c.id, title: c.title, message };
+}
+
+/** The demo keeps one branch: an edit drops the old version and what followed it. */
+export async function editMessage(
+  conversationId: number,
+  messageId: number,
+  text: string,
+  model: string | null,
+  onEvent: (update: StreamUpdate) => void,
+): Promise<TurnResult> {
+  const c = conversations.get(conversationId);
+  if (!c) throw fail("not_found", "This conversation no longer exists.");
+  const messages = messagesOf(c);
+  const at = messages.findIndex((m) => m.id === messageId && m.role === "user");
+  if (at < 0) throw fail("invalid_request", "Only your own messages can be edited.");
+  messages.splice(at);
+  return sendMessage(conversationId, text, [], model, null, (u) =>
+    onEvent(u.kind === "started" ? { ...u, replaces: messageId } : u),
+  );
+}
+
+export async function selectBranch(messageId: number, limit: number): Promise<ConversationView> {
+  for (const c of conversations.values()) {
+    if (messagesOf(c).some((m) => m.id === messageId)) return openConversation(c.id, null, limit);
+  }
+  throw fail("not_found", "This message no longer exists.");
 }
 
 /** The demo has no other process writing to its history. */

@@ -2,7 +2,7 @@
 // and Stop (#stop-button), and the model picker (#model-select).
 //
 // Enter sends, Shift+Enter inserts a newline (and so does Enter while an input
-// method is composing). While a reply is streaming the composer is disabled and
+// method is composing). Up in an empty composer edits the last message sent. While a reply is streaming the composer is disabled and
 // only Stop is active. The text is taken out when sending; if sending fails it
 // is put back (`restoreText`), so the user never loses what they typed.
 //
@@ -36,6 +36,8 @@ export interface ComposerOptions {
   onModelChange(): void;
   /** The next message's system prompt was chosen or cleared. */
   onSystemPromptChange(): void;
+  /** Up in the empty composer: edit the last message; false if there is none. */
+  onEditLast(): boolean;
 }
 
 /** A system prompt for the next message, and what to call it in the note. */
@@ -64,6 +66,10 @@ export class Composer {
       this.submit();
     });
     o.input.addEventListener("keydown", (event) => {
+      if (event.key === "ArrowUp" && o.input.value === "" && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+        if (!this.busy && o.onEditLast()) event.preventDefault();
+        return;
+      }
       if (event.key !== "Enter" || event.isComposing || event.keyCode === 229) return;
       if (event.shiftKey || event.altKey) return; // newline
       event.preventDefault();

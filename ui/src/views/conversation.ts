@@ -9,6 +9,11 @@
 // - Code blocks get a "Copy" button, handled by one delegated listener.
 // - The last reply, when nothing is streaming, offers "Regenerate", and
 //   "Continue" when it was cut off (stopped, or the app was closed mid-reply).
+// - A message with versions (its edits, regenerated replies) shows "2 / 3"
+//   with Previous/Next, which switch the branch below it (`select_branch`).
+// - A user message offers "Edit": an inline editor whose Send makes a new
+//   version (`onEdit`); it stays, with the text, until the new version is
+//   stored, so a failed send loses nothing.
 // - A user message's attachments show as chips above its text; a chip opens
 //   the preview of what the model received (`onPreviewAttachment`).
 // - Links are not handled here: main.ts intercepts every link click in the
@@ -34,6 +39,10 @@ export interface ConversationPaneOptions {
   onStop(): void;
   /** "Regenerate" or "Continue" was used on reply `messageId`. */
   onRetry(messageId: number, mode: RetryMode): void;
+  /** An edited message was sent: `text` is the new version of `messageId`. */
+  onEdit(messageId: number, text: string): void;
+  /** Another version was picked; the pane has shown it. */
+  onVersionShown(conversation: Conversation): void;
   /** The pane now shows conversation `id` (null: a new, unsaved chat). */
   onShown(id: number | null): void;
   /** A sent message's attachment chip was clicked. */
@@ -204,8 +213,13 @@ export class ConversationPane {
     this.setConversation(conversationId);
     this.empty.hidden = true;
     this.removeRetryActions();
-    const replaced = replaces === undefined ? null : this.findMessage(replaces);
-    if (replaced === null) {
+    let replaced = replaces === undefined ? null : this.findMessage(replaces);
+    if (replaced?.classList.contains("user")) {
+      // An edit: the old version and what followed it give way to the new one.
+      while (replaced.nextElementSibling) replaced.nextElementSibling.remove();
+      replaced.replaceWith(renderMessage(userMessage));
+      replaced = null;
+    } else if (replaced === null) {
       const user = renderMessage(userMessage);
       if (this.pendingUser?.isConnected) this.pendingUser.replaceWith(user);
       else if (!this.findMessage(userMessage.id)) this.list.append(user);
@@ -256,6 +270,21 @@ export class ConversationPane {
     this.followIfSticking();
   }
 
+  /** Opens the editor on the last message the user sent (Up in an empty composer). */
+  editLast(): boolean {
+    if (this.stream) return false;
+    const mine = this.list.querySelectorAll<HTMLElement>(".message.user[data-id]");
+    const last = mine[mine.length - 1];
+    if (!last) return false;
+    this.startEdit(last);
+    return true;
+  }
+
+  /** A sent edit did not get stored: its editor takes input again. */
+  releaseEditor(): void {
+    for (const form of this.list.querySelectorAll<HTMLFormElement>(".edit-form")) setFormBusy(form, false);
+  }
+
   /** Focuses the scroll container, so the keyboard scrolls it. */
   focus(): void {
     this.messages.focus({ preventScroll: true });
@@ -286,6 +315,86 @@ export class ConversationPane {
     }
     actions.append(retryButton("regenerate", "Regenerate", "Ask for a new reply; this one stays as another version"));
     last.append(actions);
+  }
+
+  private startEdit(article: HTMLElement): void {
+    const body = article.querySelector<HTMLElement>(".message-body");
+    const id = Number(article.dataset.id);
+    if (!body || !Number.isFinite(id) || article.querySelector(".edit-form")) {
+      article.querySelector<HTMLTextAreaElement>(".edit-input")?.focus();
+      return;
+    }
+    const input = el("textarea", {
+      className: "edit-input",
+      attrs: { "aria-label": "Edit your message", rows: "3" },
+    });
+    input.value = body.textContent ?? "";
+    const cancel = el("button", { className: "edit-cancel", text: "Cancel", attrs: { type: "button" } });
+    const save = el("button", {
+      className: "edit-send primary",
+      text: "Send",
+      attrs: { type: "submit", "aria-label": "Send edited message" },
+    });
+    const form = el("form", { className: "edit-form" }, input, el("div", { className: "edit-buttons" }, cancel, save));
+    const close = () => {
+      form.remove();
+      body.hidden = false;
+      article.classList.remove("editing");
+    };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (form.dataset.busy === "true" || this.stream) return;
+      const text = input.value;
+      if (text.trim() === "" && !article.querySelector(".attachment-chip")) return;
+      setFormBusy(form, true);
+      this.options.onEdit(id, text);
+    });
+    cancel.addEventListener("click", close);
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        close();
+      } else if (event.key === "Enter" && !event.shiftKey && !event.altKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    body.hidden = true;
+    article.classList.add("editing");
+    body.after(form);
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  /** Shows version `id` of a message and keeps it in view. */
+  private async selectVersion(id: number): Promise<void> {
+    if (this.stream || this.conversationId === null) return;
+    const gen = ++this.gen;
+    let view;
+    try {
+      view = await backend.selectBranch(id, PAGE_SIZE);
+    } catch (err) {
+      if (gen === this.gen) this.options.onError(err as AppError);
+      return;
+    }
+    if (gen !== this.gen) return;
+    this.reset();
+    this.setConversation(view.conversation.id);
+    this.hasMore = view.has_more;
+    this.list.append(renderMessages(view.messages));
+    this.refreshRetryActions();
+    const shown = this.findMessage(id);
+    if (shown) {
+      shown.scrollIntoView({ block: "nearest" });
+      shown.querySelector<HTMLButtonElement>(".version-nav button:not(:disabled)")?.focus({ preventScroll: true });
+    } else {
+      this.scrollToBottom();
+    }
+    this.stick = isNearBottom(this.messages);
+    this.prevScrollTop = this.messages.scrollTop;
+    this.rearmObserver();
+    this.options.onVersionShown(view.conversation);
   }
 
   private reset(): void {
@@ -399,6 +508,18 @@ export class ConversationPane {
       this.options.onStop();
       return;
     }
+    const version = target.closest<HTMLButtonElement>(".version-nav button");
+    if (version) {
+      const to = Number(version.dataset.target);
+      if (Number.isFinite(to)) void this.selectVersion(to);
+      return;
+    }
+    const edit = target.closest<HTMLButtonElement>(".edit-message");
+    const article = edit?.closest<HTMLElement>(".message.user");
+    if (article) {
+      if (!this.stream) this.startEdit(article);
+      return;
+    }
     const retry = target.closest<HTMLButtonElement>(".retry");
     const id = Number(retry?.closest<HTMLElement>(".message")?.dataset.id);
     const mode = retry?.dataset.mode;
@@ -442,7 +563,41 @@ export function renderMessage(m: MessageView): HTMLElement {
   }
   const status = renderStatus(m.status, m.error);
   if (status) article.append(status);
+  const tools = el("div", { className: "message-tools" });
+  const versions = renderVersions(m);
+  if (versions) tools.append(versions);
+  if (m.role === "user") {
+    tools.append(el("button", { className: "edit-message", text: "Edit", attrs: { type: "button", "aria-label": "Edit message", title: "Edit and send again; this version stays" } }));
+  }
+  if (tools.childElementCount > 0) article.append(tools);
   return article;
+}
+
+/** "‹ 2 / 3 ›" for a message with versions; each arrow names the version it shows. */
+function renderVersions(m: MessageView): HTMLElement | null {
+  const versions = m.versions ?? [];
+  const at = versions.indexOf(m.id);
+  if (versions.length < 2 || at < 0) return null;
+  const arrow = (text: string, label: string, target: number | undefined) => {
+    const b = el("button", { className: "version-arrow", text, attrs: { type: "button", "aria-label": label } });
+    if (target === undefined) b.disabled = true;
+    else b.dataset.target = String(target);
+    return b;
+  };
+  return el(
+    "div",
+    { className: "version-nav", attrs: { role: "group", "aria-label": "Versions" } },
+    arrow("‹", "Previous version", versions[at - 1]),
+    el("span", { className: "version-count", text: `${at + 1} / ${versions.length}`, attrs: { "aria-live": "polite" } }),
+    arrow("›", "Next version", versions[at + 1]),
+  );
+}
+
+function setFormBusy(form: HTMLFormElement, busy: boolean): void {
+  form.dataset.busy = String(busy);
+  for (const control of form.querySelectorAll<HTMLButtonElement | HTMLTextAreaElement>("button, textarea")) {
+    control.disabled = busy;
+  }
 }
 
 function retryButton(mode: RetryMode, text: string, title: string): HTMLButtonElement {

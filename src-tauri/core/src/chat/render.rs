@@ -66,7 +66,22 @@ pub fn message_view(m: &StoredMessage, files: &[Attachment]) -> MessageView {
         error: m.error.clone(),
         attachments: files.iter().filter_map(stored_summary).collect(),
         created_at: m.created_at,
+        versions: Vec::new(),
     }
+}
+
+/// [`message_view`] with the message's versions read from the store.
+pub fn message_view_in(
+    store: &Store,
+    m: &StoredMessage,
+    files: &[Attachment],
+) -> Result<MessageView, StoreError> {
+    let mut view = message_view(m, files);
+    view.versions = store
+        .versions_of(&[m.id])?
+        .remove(&m.id)
+        .unwrap_or_default();
+    Ok(view)
 }
 
 /// A page of conversation `id` (see `Store::open_page`) ready to show.
@@ -80,11 +95,16 @@ pub fn conversation_view(
     let (messages, has_more) = store.open_page(id, before, limit)?;
     let ids: Vec<MessageId> = messages.iter().map(|m| m.id).collect();
     let mut files = store.attachments_for_messages(&ids)?;
+    let mut versions = store.versions_of(&ids)?;
     Ok(ConversationView {
         conversation,
         messages: messages
             .iter()
-            .map(|m| message_view(m, &files.remove(&m.id).unwrap_or_default()))
+            .map(|m| {
+                let mut view = message_view(m, &files.remove(&m.id).unwrap_or_default());
+                view.versions = versions.remove(&m.id).unwrap_or_default();
+                view
+            })
             .collect(),
         has_more,
     })

@@ -16,7 +16,7 @@ use super::attachments::{
     PreparedFile, file_blocks_by_message, has_originals, stream_with_document_fallback,
     stream_with_pdf_fallback,
 };
-use super::render::message_view;
+use super::render::{message_view, message_view_in};
 use super::request::build_request;
 use super::view::{MessageView, StreamUpdate, TurnResult};
 use crate::api::types::{ContentBlock, ContentDelta, MessageResponse, StreamEvent};
@@ -24,8 +24,8 @@ use crate::api::{ApiError, Client};
 use crate::error::{AppError, ErrorCode};
 use crate::markdown::StreamRenderer;
 use crate::store::types::{
-    Attachment, Conversation, ConversationId, ConversationSettings, MessageId, MessageStatus, Role,
-    SamplingSettings, StoredMessage,
+    Attachment, Conversation, ConversationId, ConversationSettings, MessageId, MessageStatus,
+    NewAttachment, Role, SamplingSettings, StoredMessage,
 };
 use crate::store::{
     FinishMessage, NewConversation, NewMessage, SharedStore, Store, StoreError, now_ms,
@@ -124,6 +124,10 @@ pub enum SendMode {
     /// Carries on a cut-off reply in place: what arrived is sent back as the
     /// start of the reply (an assistant prefill) and the rest is appended.
     Continue(MessageId),
+    /// The user's message `id` again with `SendOptions::text` (and its
+    /// files), as a new version beside it, answered afresh; the original
+    /// and everything under it stay as another branch.
+    Edit(MessageId),
 }
 
 /// Another go at a reply, as the UI asks for it (see [`SendMode`]).
@@ -174,6 +178,7 @@ pub async fn send_message(
         SendMode::NewMessage => prepare_new(store, &opts).await?,
         SendMode::Regenerate(id) => prepare_regenerate(store, &opts, id).await?,
         SendMode::Continue(id) => prepare_continue(store, &opts, id).await?,
+        SendMode::Edit(id) => prepare_edit(store, &opts, id).await?,
     };
     let Prepared {
         question:
@@ -181,6 +186,7 @@ pub async fn send_message(
                 conversation,
                 user,
                 user_files,
+                user_versions,
                 branch,
                 files,
                 files_as_text,
@@ -190,9 +196,11 @@ pub async fn send_message(
         replaces,
     } = prepared;
 
+    let mut user_message = message_view(&user, &user_files);
+    user_message.versions = user_versions;
     sink(StreamUpdate::Started {
         conversation_id: conversation.id,
-        user_message: message_view(&user, &user_files),
+        user_message,
         assistant_message_id: assistant_id,
         replaces,
     });
@@ -329,6 +337,58 @@ async fn prepare_regenerate(
         .await
 }
 
+/// A new version of the user's message `id` (same parent, the new text,
+/// the same files) and an empty reply under it.
+async fn prepare_edit(
+    store: &SharedStore,
+    opts: &SendOptions,
+    id: MessageId,
+) -> Result<Prepared, AppError> {
+    let model = opts.model.clone();
+    let text = opts.text.clone();
+    store
+        .write(move |s| {
+            let old = s.get_message(id)?;
+            if old.role != Role::User {
+                return Err(StoreError::invalid("Only your own messages can be edited"));
+            }
+            // The files go with the new version: the same stored bytes
+            // (kept once, by hash) under new rows.
+            let mut files = Vec::new();
+            for a in s.attachments_for(id)? {
+                files.push(NewAttachment {
+                    bytes: s.attachment_bytes(a.id)?,
+                    name: a.name,
+                    media_type: a.media_type,
+                    extracted_text: a.extracted_text,
+                    details: a.details,
+                });
+            }
+            if text.trim().is_empty() && files.is_empty() {
+                return Err(StoreError::invalid("Type a message first."));
+            }
+            let content = if text.trim().is_empty() {
+                json!([])
+            } else {
+                json!([{"type": "text", "text": text}])
+            };
+            let user_id = s.append_message_with_files(
+                &NewMessage {
+                    conversation_id: old.conversation_id,
+                    parent_id: old.parent_id,
+                    role: Role::User,
+                    content,
+                    text: text.clone(),
+                    model: None,
+                    status: MessageStatus::Complete,
+                },
+                &files,
+            )?;
+            fresh_reply(s, old.conversation_id, user_id, model, Some(id))
+        })
+        .await
+}
+
 /// The cut-off reply `id`, streaming again. Only its text is carried on:
 /// a half-received thinking or tool block cannot be sent back, and the API
 /// refuses a prefill that ends in whitespace.
@@ -383,6 +443,8 @@ struct Question {
     conversation: Conversation,
     user: StoredMessage,
     user_files: Vec<Attachment>,
+    /// The question's versions (see `Store::versions_of`).
+    user_versions: Vec<MessageId>,
     branch: Vec<StoredMessage>,
     files: HashMap<MessageId, Vec<ContentBlock>>,
     /// The same files all as text, when some PDF goes as itself: what is
@@ -415,10 +477,15 @@ fn question(
         None
     };
     let user_files = stored.remove(&user.id).unwrap_or_default();
+    let user_versions = s
+        .versions_of(&[user.id])?
+        .remove(&user.id)
+        .unwrap_or_default();
     Ok(Question {
         conversation,
         user,
         user_files,
+        user_versions,
         branch,
         files,
         files_as_text,
@@ -590,13 +657,14 @@ impl Turn<'_> {
             .store
             .write(move |s| {
                 s.finish_message(id, &finish)?;
+                let stored = s.get_message(id)?;
                 Ok((
-                    s.get_message(id)?,
+                    message_view_in(s, &stored, &[])?,
                     s.get_conversation(conversation_id)?.title,
                 ))
             })
             .await;
-        let (stored, title) = match saved {
+        let (view, title) = match saved {
             Ok(saved) => saved,
             Err(e) => {
                 // A full disk, say: the checkpoints are on disk, the reply
@@ -612,7 +680,6 @@ impl Turn<'_> {
                 return Err(e);
             }
         };
-        let view = message_view(&stored, &[]);
         match &app_error {
             None => sink(StreamUpdate::Finished {
                 message: view.clone(),

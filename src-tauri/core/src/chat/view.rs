@@ -39,6 +39,10 @@ pub struct MessageView {
     /// The files sent with it, as chips.
     pub attachments: Vec<AttachmentSummary>,
     pub created_at: Timestamp,
+    /// Every version of this message, itself included, oldest first (its
+    /// edits, or the replies regenerated beside it); empty when it has
+    /// only one. The UI shows "2 / 3" and switches with `select_branch`.
+    pub versions: Vec<MessageId>,
 }
 
 /// A page of a conversation, newest messages last.

@@ -3,7 +3,7 @@
 //! the user is on. Only a reply still streaming is ever updated in place
 //! (a cut-off reply that the user continues streams again, in place).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -568,6 +568,38 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?,
         };
         Ok(ids)
+    }
+
+    /// The versions of each of `ids` that has more than one (see
+    /// [`Store::siblings`]), in two queries for a whole page of messages.
+    pub fn versions_of(&self, ids: &[MessageId]) -> Result<HashMap<MessageId, Vec<MessageId>>> {
+        let mut out = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let json = serde_json::to_string(ids).map_err(|e| StoreError::invalid(e.to_string()))?;
+        // Each message's family: its parent's children (by the parent
+        // index), or for a first message the conversation's roots.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id, s.id FROM messages m JOIN messages s ON s.parent_id = m.parent_id
+             WHERE m.id IN (SELECT value FROM json_each(?1))
+             UNION ALL
+             SELECT m.id, s.id FROM messages m
+             JOIN messages s ON s.conversation_id = m.conversation_id AND s.parent_id IS NULL
+             WHERE m.id IN (SELECT value FROM json_each(?1)) AND m.parent_id IS NULL
+             ORDER BY 1, 2",
+        )?;
+        let mut rows = stmt.query([json])?;
+        let mut family: HashMap<MessageId, Vec<MessageId>> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            family.entry(r.get(0)?).or_default().push(r.get(1)?);
+        }
+        for (id, versions) in family {
+            if versions.len() > 1 {
+                out.insert(id, versions);
+            }
+        }
+        Ok(out)
     }
 
     /// Makes the branch through `id` the active one: the current leaf becomes
