@@ -7,6 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod actions;
 mod bench;
 mod composer_tools;
 mod documents;

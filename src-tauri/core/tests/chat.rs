@@ -482,3 +482,38 @@ async fn an_edited_message_is_a_new_version_answered_afresh_with_its_files() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn a_finished_reply_carries_its_cost_and_timings_for_the_footer() {
+    use megallm_core::api::models::Pricing;
+    let s = setup(0.0).await;
+    // Unpriced: no cost is guessed.
+    let (_, unpriced) = run(&s, None, "Hello").await;
+    assert_eq!(unpriced.assistant.cost_usd, None);
+
+    s.store.lock_writer().unwrap().set_pricing([(
+        "claude-sonnet-4".to_owned(),
+        Pricing {
+            input_per_million: 3.0,
+            output_per_million: 15.0,
+        },
+    )]);
+    let (_, out) = run(&s, Some(unpriced.conversation_id), "A priced question").await;
+    let m = &out.assistant;
+    let usage = m.usage.as_ref().expect("usage");
+    let want = usage.input_tokens as f64 * 3.0 / 1e6 + usage.output_tokens as f64 * 15.0 / 1e6;
+    let cost = m.cost_usd.expect("a cost");
+    assert!((cost - want).abs() < 1e-12, "{cost} vs {want}");
+    let first = m.first_token_at.expect("the first token's time");
+    let finished = m.finished_at.expect("the finish time");
+    assert!(m.created_at <= first && first <= finished, "{m:?}");
+
+    // The page view says the same.
+    let store = s.store.lock_writer().unwrap();
+    let view = conversation_view(&store, out.conversation_id, None, 50).unwrap();
+    let shown = view.messages.last().unwrap();
+    assert_eq!(shown.cost_usd, m.cost_usd);
+    assert_eq!(shown.first_token_at, m.first_token_at);
+    // Older replies are priced by the list now known, from their own usage.
+    assert!(view.messages[1].cost_usd.is_some_and(|c| c > 0.0));
+}

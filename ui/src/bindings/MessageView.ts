@@ -21,6 +21,14 @@ text: string, model?: string, stop_reason?: string, usage?: Usage, error?: strin
  */
 attachments: Array<AttachmentSummary>, created_at: number, 
 /**
+ * When a reply's first text arrived: time to first token.
+ */
+first_token_at?: number, finished_at?: number, 
+/**
+ * What the reply cost in USD, from its usage and the model list's price.
+ */
+cost_usd?: number, 
+/**
  * Every version of this message, itself included, oldest first (its
  * edits, or the replies regenerated beside it); empty when it has
  * only one. The UI shows "2 / 3" and switches with `select_branch`.

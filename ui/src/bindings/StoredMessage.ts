@@ -22,4 +22,8 @@ text: string, model?: string, status: MessageStatus, stop_reason?: string, usage
 /**
  * The error's human message when `status` is `Error`.
  */
-error?: string, created_at: number, finished_at?: number, };
+error?: string, created_at: number, 
+/**
+ * When a reply's first text arrived.
+ */
+first_token_at?: number, finished_at?: number, };

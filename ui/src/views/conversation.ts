@@ -11,6 +11,8 @@
 //   "Continue" when it was cut off (stopped, or the app was closed mid-reply).
 // - A message with versions (its edits, regenerated replies) shows "2 / 3"
 //   with Previous/Next, which switch the branch below it (`select_branch`).
+// - A finished reply has a footer (model, tokens, cost, time to first token,
+//   tokens/s: lib/message-facts.ts) and Copy (its Markdown) / Copy text.
 // - A user message offers "Edit": an inline editor whose Send makes a new
 //   version (`onEdit`); it stays, with the text, until the new version is
 //   stored, so a failed send loses nothing.
@@ -21,6 +23,7 @@
 
 import * as backend from "../backend";
 import { el } from "../dom";
+import { messageFacts } from "../lib/message-facts";
 import { StreamingTail, type DeltaLike } from "../lib/stream";
 import { isNearBottom } from "../lib/util";
 import type { AppError, AttachmentSummary, Conversation, MessageView, RetryMode } from "../types";
@@ -508,6 +511,12 @@ export class ConversationPane {
       this.options.onStop();
       return;
     }
+    const copyReply = target.closest<HTMLButtonElement>(".copy-message");
+    const reply = copyReply?.closest<HTMLElement>(".message");
+    if (copyReply && reply) {
+      void copyWithFeedback(copyReply, replyText(reply, copyReply.dataset.format));
+      return;
+    }
     const version = target.closest<HTMLButtonElement>(".version-nav button");
     if (version) {
       const to = Number(version.dataset.target);
@@ -531,6 +540,15 @@ export class ConversationPane {
 }
 
 // --- rendering -------------------------------------------------------------
+
+/** A reply's Markdown, for its Copy button (kept off the DOM: no second copy of every text). */
+const markdownOf = new WeakMap<Element, string>();
+
+/** What Copy (Markdown) or Copy text (what is shown) takes of a reply. */
+function replyText(article: HTMLElement, format: string | undefined): string {
+  if (format === "markdown") return markdownOf.get(article) ?? "";
+  return (article.querySelector(".message-body") as HTMLElement | null)?.innerText ?? "";
+}
 
 function renderMessages(messages: MessageView[]): DocumentFragment {
   const fragment = document.createDocumentFragment();
@@ -566,6 +584,17 @@ export function renderMessage(m: MessageView): HTMLElement {
   const tools = el("div", { className: "message-tools" });
   const versions = renderVersions(m);
   if (versions) tools.append(versions);
+  if (m.role === "assistant" && m.status !== "streaming") {
+    const facts = messageFacts(m);
+    if (facts.length > 0) tools.append(el("span", { className: "message-facts", text: facts.join(" · ") }));
+    if (m.text.trim() !== "") {
+      markdownOf.set(article, m.text);
+      tools.append(
+        el("button", { className: "copy-message", text: "Copy", attrs: { type: "button", "aria-label": "Copy reply as Markdown" }, dataset: { format: "markdown" } }),
+        el("button", { className: "copy-message", text: "Copy text", attrs: { type: "button", "aria-label": "Copy reply as plain text" }, dataset: { format: "plain" } }),
+      );
+    }
+  }
   if (m.role === "user") {
     tools.append(el("button", { className: "edit-message", text: "Edit", attrs: { type: "button", "aria-label": "Edit message", title: "Edit and send again; this version stays" } }));
   }
@@ -649,11 +678,13 @@ function decorateCodeBlocks(root: Element): void {
 }
 
 async function copyWithFeedback(button: HTMLButtonElement, text: string): Promise<void> {
+  const label = button.dataset.label ?? button.textContent ?? "Copy";
+  button.dataset.label = label;
   const ok = await copyText(text);
   button.textContent = ok ? "Copied" : "Copy failed";
   button.classList.toggle("copied", ok);
   setTimeout(() => {
-    button.textContent = "Copy";
+    button.textContent = label;
     button.classList.remove("copied");
   }, 1500);
 }

@@ -66,6 +66,9 @@ pub fn message_view(m: &StoredMessage, files: &[Attachment]) -> MessageView {
         error: m.error.clone(),
         attachments: files.iter().filter_map(stored_summary).collect(),
         created_at: m.created_at,
+        first_token_at: m.first_token_at,
+        finished_at: m.finished_at,
+        cost_usd: None,
         versions: Vec::new(),
     }
 }
@@ -77,6 +80,7 @@ pub fn message_view_in(
     files: &[Attachment],
 ) -> Result<MessageView, StoreError> {
     let mut view = message_view(m, files);
+    view.cost_usd = store.cost_of(m);
     view.versions = store
         .versions_of(&[m.id])?
         .remove(&m.id)
@@ -102,6 +106,7 @@ pub fn conversation_view(
             .iter()
             .map(|m| {
                 let mut view = message_view(m, &files.remove(&m.id).unwrap_or_default());
+                view.cost_usd = store.cost_of(m);
                 view.versions = versions.remove(&m.id).unwrap_or_default();
                 view
             })

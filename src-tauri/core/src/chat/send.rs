@@ -649,6 +649,7 @@ impl Turn<'_> {
             usage: finish.usage.clone(),
             error: finish.error.clone(),
             created_at: self.created_at,
+            first_token_at: None,
             finished_at: Some(now_ms()),
         };
         // Read back what was stored: the UI shows exactly what a reload would.

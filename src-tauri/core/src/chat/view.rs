@@ -39,6 +39,17 @@ pub struct MessageView {
     /// The files sent with it, as chips.
     pub attachments: Vec<AttachmentSummary>,
     pub created_at: Timestamp,
+    /// When a reply's first text arrived: time to first token.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_token_at: Option<Timestamp>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<Timestamp>,
+    /// What the reply cost in USD, from its usage and the model list's price.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
     /// Every version of this message, itself included, oldest first (its
     /// edits, or the replies regenerated beside it); empty when it has
     /// only one. The UI shows "2 / 3" and switches with `select_branch`.

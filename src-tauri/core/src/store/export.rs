@@ -305,9 +305,9 @@ fn import_body(
                     usage: m.usage.clone(),
                     error: m.error.clone(),
                     created_at: m.created_at,
+                    first_token_at: m.first_token_at,
                     finished_at: m.finished_at,
                 },
-                m.first_token_at,
                 None,
             )?;
             for a in &m.attachments {

@@ -141,6 +141,7 @@ impl RawMessage {
             usage,
             error: self.error,
             created_at: self.created_at,
+            first_token_at: self.first_token_at,
             finished_at: self.finished_at,
         })
     }
@@ -183,7 +184,6 @@ pub(crate) fn all_in_conversation(
 pub(crate) fn insert(
     conn: &Connection,
     m: &StoredMessage,
-    first_token_at: Option<Timestamp>,
     owner: Option<&str>,
 ) -> Result<MessageId> {
     let u = m.usage.as_ref();
@@ -208,7 +208,7 @@ pub(crate) fn insert(
         u.and_then(|u| u.cache_read_input_tokens).map(tokens_in),
         m.error,
         m.created_at,
-        first_token_at,
+        m.first_token_at,
         m.finished_at,
         owner.filter(|_| m.status == MessageStatus::Streaming),
     ])?;
@@ -289,9 +289,9 @@ impl Store {
                     usage: None,
                     error: None,
                     created_at: now,
+                    first_token_at: None,
                     finished_at: done.then_some(now),
                 },
-                None,
                 Some(&owner),
             )?;
             tx.prepare_cached(

@@ -210,6 +210,13 @@ impl Store {
         self.pricing = prices.into_iter().collect();
     }
 
+    /// What reply `m` cost, from its usage and its model's price (see
+    /// [`Store::set_pricing`]); `None` when either is unknown.
+    pub fn cost_of(&self, m: &types::StoredMessage) -> Option<f64> {
+        let pricing = self.pricing.get(m.model.as_deref()?)?;
+        Some(usage::cost_usd(m.usage.as_ref()?, pricing))
+    }
+
     fn now(&self) -> Timestamp {
         (self.clock)()
     }
