@@ -90,6 +90,8 @@ const pane = new ConversationPane({
   onStop: () => void stop(),
   onRetry: (messageId, mode) => void retry(messageId, mode),
   onEdit: (messageId, text) => void edit(messageId, text),
+  onOpenSettings: () => openSettings(),
+  onShowContext: () => showContext(),
   onVersionShown: (conversation) => {
     setConversation(conversation);
     budgetChanged();
@@ -458,6 +460,15 @@ async function retry(messageId: number, mode: RetryMode): Promise<void> {
   await runTurn("", model, null, null, (_s, onEvent) => backend.retryReply(conversationId, messageId, mode, model, onEvent));
 }
 
+/** An error card's "Show context": the gauge weighed again, and the composer to act in. */
+function showContext(): void {
+  budgetChanged();
+  const meter = byId("context-gauge");
+  meter.classList.add("flash");
+  setTimeout(() => meter.classList.remove("flash"), 2000);
+  composer.focus();
+}
+
 /** Sends an edited message as a new version of `messageId`. */
 async function edit(messageId: number, text: string): Promise<void> {
   const conversationId = state.conversationId;
@@ -615,10 +626,18 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
       s.ended = true;
       pane.finishMessage(update.message);
       if (update.error.code !== "cancelled") {
-        banner.showError(update.error);
+        // Shown on the reply itself, with what fixes it; the banner is for
+        // failures that have no message to show them on.
+        // The question is stored: the card's Retry (or Regenerate) asks it
+        // again, so the composer stays free for the next message.
+        if (pane.shows(update.message.id)) {
+          pane.showErrorCard(update.message.id, update.error);
+        } else {
+          banner.showError(update.error);
+          // Nothing came back and nothing shows it: the question, ready to resend.
+          if (update.message.text.trim() === "" && s.text !== "") composer.restoreText(s.text);
+        }
         s.errorShown = true;
-        // Nothing came back: offer the question again, ready to resend.
-        if (update.message.text.trim() === "" && s.text !== "") composer.restoreText(s.text);
       }
       s.markEnded();
       finishSending(s);

@@ -39,6 +39,9 @@ pub struct Fault {
     pub megallm_shape: bool,
     /// Deltas sent before a mid-stream fault.
     pub after: u32,
+    /// `times` counts every request with this spec (`scope=spec`), not
+    /// each distinct body: a continued reply asks with a longer body.
+    pub any_body: bool,
 }
 
 impl Fault {
@@ -66,6 +69,7 @@ impl Fault {
             should_retry: None,
             megallm_shape: false,
             after: 5,
+            any_body: false,
         };
         for option in words {
             let (key, value) = option
@@ -83,6 +87,11 @@ impl Fault {
                     _ => return Err(bad()),
                 },
                 "after" => fault.after = value.parse().map_err(|_| bad())?,
+                "scope" => match value {
+                    "spec" => fault.any_body = true,
+                    "body" => fault.any_body = false,
+                    _ => return Err(bad()),
+                },
                 _ => return Err(format!("unknown fault option '{key}'")),
             }
         }

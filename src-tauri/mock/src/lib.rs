@@ -10,7 +10,9 @@
 //! `x-mock-tokens-per-sec` header). `[[fault:SPEC]]` or the `x-mock-fault`
 //! header inject a fault: SPEC is `401|403|429|500|529|502html|error-event|
 //! drop|stall|no-stream` plus options `times=N retry_after=S retry_after_ms=MS
-//! should_retry=true|false shape=megallm after=N`. `GET /_mock/requests`
+//! should_retry=true|false shape=megallm after=N scope=body|spec` (`times`
+//! counts each distinct body, so a client's retries count, unless
+//! `scope=spec`: every request with the spec). `GET /_mock/requests`
 //! returns the request log, `POST /_mock/reset` clears it and the fault
 //! counters. `MockConfig::no_document_blocks` (`--no-document-blocks`)
 //! refuses `document` blocks like a text-and-images-only proxy;

@@ -245,10 +245,8 @@ fn select_fault(
         return Ok(None);
     };
     let fault = Fault::parse(&spec).map_err(|e| ApiError::invalid(format!("{source}: {e}")))?;
-    Ok(state
-        .faults
-        .take(&spec, &ctx.body, fault.times)
-        .then_some(fault))
+    let body: &[u8] = if fault.any_body { &[] } else { &ctx.body };
+    Ok(state.faults.take(&spec, body, fault.times).then_some(fault))
 }
 
 fn catalogue(state: &AppState) -> Catalogue {

@@ -145,6 +145,29 @@ async fn header_fault_with_times_then_success() {
 }
 
 #[tokio::test]
+async fn times_counts_each_body_unless_scoped_to_the_spec() {
+    let server = server().await;
+    let ask = |extra: &str| request(&format!("[[fault:500 times=1{extra}]] hi"));
+    let first = ask("");
+    let mut longer = first.clone();
+    longer["max_tokens"] = 99.into();
+    assert_eq!(post(&server, &first).send().await.unwrap().status(), 500);
+    assert_eq!(
+        post(&server, &longer).send().await.unwrap().status(),
+        500,
+        "another body is another request"
+    );
+    let (a, mut b) = (ask(" scope=spec"), ask(" scope=spec"));
+    b["max_tokens"] = 99.into();
+    assert_eq!(post(&server, &a).send().await.unwrap().status(), 500);
+    assert_eq!(
+        post(&server, &b).send().await.unwrap().status(),
+        200,
+        "scope=spec: once in all"
+    );
+}
+
+#[tokio::test]
 async fn bad_specs_are_rejected_clearly() {
     let server = server().await;
     let (status, body) = json_of(faulted(&server, "418").await).await;

@@ -11,6 +11,9 @@
 //   "Continue" when it was cut off (stopped, or the app was closed mid-reply).
 // - A message with versions (its edits, regenerated replies) shows "2 / 3"
 //   with Previous/Next, which switch the branch below it (`select_branch`).
+// - A reply that fails shows an error card in place (lib/error-card.ts): its
+//   message and the step that fixes it (Open Settings, Retry, a rate limit's
+//   countdown and automatic retry, Show context for a prompt over the window).
 // - A finished reply has a footer (model, tokens, cost, time to first token,
 //   tokens/s: lib/message-facts.ts) and Copy (its Markdown) / Copy text.
 // - A user message offers "Edit": an inline editor whose Send makes a new
@@ -23,6 +26,7 @@
 
 import * as backend from "../backend";
 import { el } from "../dom";
+import { autoRetryText, errorCard, type CardAction } from "../lib/error-card";
 import { messageFacts } from "../lib/message-facts";
 import { StreamingTail, type DeltaLike } from "../lib/stream";
 import { isNearBottom } from "../lib/util";
@@ -46,6 +50,10 @@ export interface ConversationPaneOptions {
   onEdit(messageId: number, text: string): void;
   /** Another version was picked; the pane has shown it. */
   onVersionShown(conversation: Conversation): void;
+  /** An error card's "Open Settings". */
+  onOpenSettings(): void;
+  /** An error card's "Show context": the gauge says what a send takes. */
+  onShowContext(): void;
   /** The pane now shows conversation `id` (null: a new, unsaved chat). */
   onShown(id: number | null): void;
   /** A sent message's attachment chip was clicked. */
@@ -271,6 +279,65 @@ export class ConversationPane {
     existing.replaceWith(renderMessage(message));
     if (!this.stream) this.refreshRetryActions();
     this.followIfSticking();
+  }
+
+  /**
+   * Shows why reply `messageId` failed, in place, with the step that fixes
+   * it. A rate limit counts down and tries again by itself.
+   */
+  showErrorCard(messageId: number, error: AppError): void {
+    const article = this.findMessage(messageId);
+    if (!article) return;
+    const hasText = (article.querySelector(".message-body")?.textContent ?? "").trim() !== "";
+    const card = errorCard(error, hasText);
+    const root = el("div", {
+      className: "error-card",
+      attrs: { role: "alert" },
+      dataset: { code: error.code, retryMode: card.retryMode },
+    });
+    // The service's words: text only.
+    root.append(el("p", { className: "error-card-message", text: error.message }));
+    if (card.hint) root.append(el("p", { className: "error-card-hint", text: card.hint }));
+    const actions = el("div", { className: "error-card-actions" });
+    for (const action of card.actions) actions.append(cardButton(action, card.autoRetrySecs !== undefined));
+    if (actions.childElementCount > 0) root.append(actions);
+    if (error.request_id) root.append(el("p", { className: "error-card-request", text: `Request ID: ${error.request_id}` }));
+    article.querySelector(".message-status")?.remove();
+    article.querySelector(".error-card")?.remove();
+    const tools = article.querySelector(".message-tools");
+    if (tools) tools.before(root);
+    else article.append(root);
+    if (card.autoRetrySecs !== undefined) this.countDown(root, messageId, card.autoRetrySecs);
+  }
+
+  /** A rate limit's wait, shown each second; at zero the reply is tried again. */
+  private countDown(card: HTMLElement, messageId: number, secs: number): void {
+    const line = el("p", { className: "error-card-countdown", attrs: { "aria-live": "polite" } });
+    card.append(line);
+    const until = Date.now() + secs * 1000;
+    const tick = () => {
+      if (!card.isConnected) return;
+      const left = (until - Date.now()) / 1000;
+      line.textContent = autoRetryText(left);
+      if (left > 0) {
+        setTimeout(tick, Math.min(1000, Math.max(50, left * 1000)));
+        return;
+      }
+      this.retryFromCard(card, messageId);
+    };
+    tick();
+  }
+
+  private retryFromCard(card: HTMLElement, messageId: number): void {
+    const mode = card.dataset.retryMode === "continue" ? "continue" : "regenerate";
+    card.remove();
+    this.removeRetryActions();
+    this.options.onRetry(messageId, mode);
+  }
+
+  /** Whether message `id` is on show. */
+  shows(id: number): boolean {
+    return this.findMessage(id) !== null;
   }
 
   /** Opens the editor on the last message the user sent (Up in an empty composer). */
@@ -511,6 +578,16 @@ export class ConversationPane {
       this.options.onStop();
       return;
     }
+    const cardAction = target.closest<HTMLButtonElement>(".error-card [data-action]");
+    const card = cardAction?.closest<HTMLElement>(".error-card");
+    const failedId = Number(card?.closest<HTMLElement>(".message")?.dataset.id);
+    if (cardAction && card && Number.isFinite(failedId)) {
+      const action = cardAction.dataset.action as CardAction;
+      if (action === "open_settings") this.options.onOpenSettings();
+      else if (action === "show_context") this.options.onShowContext();
+      else if (!this.stream) this.retryFromCard(card, failedId);
+      return;
+    }
     const copyReply = target.closest<HTMLButtonElement>(".copy-message");
     const reply = copyReply?.closest<HTMLElement>(".message");
     if (copyReply && reply) {
@@ -620,6 +697,17 @@ function renderVersions(m: MessageView): HTMLElement | null {
     el("span", { className: "version-count", text: `${at + 1} / ${versions.length}`, attrs: { "aria-live": "polite" } }),
     arrow("›", "Next version", versions[at + 1]),
   );
+}
+
+const CARD_LABELS: Record<CardAction, string> = {
+  open_settings: "Open Settings",
+  retry: "Retry",
+  show_context: "Show context",
+};
+
+function cardButton(action: CardAction, counting: boolean): HTMLButtonElement {
+  const text = action === "retry" && counting ? "Retry now" : CARD_LABELS[action];
+  return el("button", { className: "error-card-action", text, attrs: { type: "button" }, dataset: { action } });
 }
 
 function setFormBusy(form: HTMLFormElement, busy: boolean): void {
