@@ -6,7 +6,33 @@ use std::time::Duration;
 use megallm_mock::{MockConfig, ModelsShape};
 use serde_json::json;
 
+use super::webdriver::Session;
 use super::{Fixture, open_app, send, wait_until};
+
+/// Makes the page's clipboard writes land in `window.__copied`, where the
+/// test reads them (the real clipboard is the desktop's, not the page's).
+fn capture_clipboard(s: &Session) {
+    s.execute(
+        "window.__copied = [];
+         Object.defineProperty(navigator, 'clipboard', {
+           configurable: true,
+           value: { writeText: async (t) => { window.__copied.push(t); } },
+         });",
+        json!([]),
+    )
+    .unwrap();
+}
+
+/// Waits until `n` texts were copied and returns them.
+fn copied(s: &Session, n: usize) -> Vec<String> {
+    let mut copied: Vec<String> = vec![];
+    wait_until("the copies", Duration::from_secs(5), || {
+        copied = serde_json::from_value(s.execute("return window.__copied", json!([])).unwrap())
+            .unwrap();
+        copied.len() >= n
+    });
+    copied
+}
 
 #[test]
 fn a_reply_shows_its_facts_and_copies_as_markdown_or_text() {
@@ -20,15 +46,7 @@ fn a_reply_shows_its_facts_and_copies_as_markdown_or_text() {
     let driver = fx.driver();
     let s = open_app(&driver);
     // The clipboard as the page sees it, kept where the test can read it.
-    s.execute(
-        "window.__copied = [];
-         Object.defineProperty(navigator, 'clipboard', {
-           configurable: true,
-           value: { writeText: async (t) => { window.__copied.push(t); } },
-         });",
-        json!([]),
-    )
-    .unwrap();
+    capture_clipboard(&s);
     send(&s, "Show me markdown [[markdown]]");
     let facts = s
         .wait_for(
@@ -62,13 +80,8 @@ fn a_reply_shows_its_facts_and_copies_as_markdown_or_text() {
     };
     copy("Copy reply as Markdown");
     copy("Copy reply as plain text");
-    let mut copied = vec![];
-    wait_until("both copies", Duration::from_secs(5), || {
-        copied = serde_json::from_value(s.execute("return window.__copied", json!([])).unwrap())
-            .unwrap();
-        copied.len() == 2
-    });
-    let (markdown, plain): (&String, &String) = (&copied[0], &copied[1]);
+    let copied = copied(&s, 2);
+    let (markdown, plain) = (&copied[0], &copied[1]);
     assert!(markdown.starts_with("# A tour of Markdown"), "{markdown}");
     assert!(
         markdown.contains("**everything**"),
@@ -79,4 +92,30 @@ fn a_reply_shows_its_facts_and_copies_as_markdown_or_text() {
         plain.contains("exercises everything") && !plain.contains("**"),
         "the text as shown: {plain}"
     );
+}
+
+#[test]
+fn ctrl_shift_c_copies_the_last_reply() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    capture_clipboard(&s);
+    for question in ["First, please", "Then this"] {
+        send(&s, question);
+        wait_until("the reply", Duration::from_secs(30), || {
+            s.find_all(".message.assistant[data-status='complete']")
+                .unwrap()
+                .len()
+                == usize::from(question == "Then this") + 1
+        });
+    }
+    let input = s
+        .wait_for("#composer-input", Duration::from_secs(5))
+        .unwrap();
+    // WebDriver's Control and Shift, held for the "c".
+    s.type_text(&input, "\u{E009}\u{E008}c\u{E000}").unwrap();
+    assert_eq!(copied(&s, 1), ["Echo: Then this"]);
+    let toast = s.wait_for("#toast", Duration::from_secs(5)).unwrap();
+    assert!(s.text(&toast).unwrap().contains("Copied the last reply"));
+    assert_eq!(super::composer_text(&s), "", "the shortcut typed nothing");
 }

@@ -115,12 +115,8 @@ fn an_overloaded_service_offers_retry_and_a_cut_reply_continues() {
     assert_eq!(buttons, ["Retry"]);
     s.screenshot("error-card-overloaded").unwrap();
     assert_eq!(
-        s.execute(
-            "return document.querySelector('#composer-input').value",
-            json!([])
-        )
-        .unwrap(),
-        json!(""),
+        super::composer_text(&s),
+        "",
         "the question is stored; the composer is free for the next one"
     );
     click_card(&s, "Retry");

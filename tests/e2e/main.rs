@@ -143,6 +143,17 @@ fn open_app(driver: &Driver) -> Session {
     s
 }
 
+/// What the composer holds.
+fn composer_text(s: &Session) -> String {
+    let v = s
+        .execute(
+            "return document.querySelector('#composer-input').value",
+            serde_json::json!([]),
+        )
+        .unwrap();
+    v.as_str().unwrap_or_default().to_owned()
+}
+
 fn send(s: &Session, text: &str) {
     let input = s
         .wait_for("#composer-input", Duration::from_secs(5))

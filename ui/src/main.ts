@@ -828,6 +828,9 @@ document.addEventListener("keydown", (event) => {
   } else if (mod && !event.altKey && !event.shiftKey && key === "n") {
     event.preventDefault();
     newChat();
+  } else if (mod && !event.altKey && event.shiftKey && key === "c") {
+    event.preventDefault();
+    void pane.copyLastReply().then((ok) => toast.show(ok ? "Copied the last reply" : "There is no reply to copy yet"));
   } else if (mod && !event.altKey && !event.shiftKey && key === "k") {
     event.preventDefault();
     if (document.body.classList.contains("narrow")) openSidebar();

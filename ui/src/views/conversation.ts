@@ -335,6 +335,14 @@ export class ConversationPane {
     this.options.onRetry(messageId, mode);
   }
 
+  /** Copies the last finished reply's Markdown (Ctrl+Shift+C); false if there is none or copying failed. */
+  async copyLastReply(): Promise<boolean> {
+    const replies = this.list.querySelectorAll<HTMLElement>(".message.assistant[data-id]:not([data-status='streaming'])");
+    const last = replies[replies.length - 1];
+    const text = last ? replyText(last, "markdown") : "";
+    return text !== "" && (await copyText(text));
+  }
+
   /** Whether message `id` is on show. */
   shows(id: number): boolean {
     return this.findMessage(id) !== null;
