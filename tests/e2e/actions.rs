@@ -119,3 +119,37 @@ fn ctrl_shift_c_copies_the_last_reply() {
     assert!(s.text(&toast).unwrap().contains("Copied the last reply"));
     assert_eq!(super::composer_text(&s), "", "the shortcut typed nothing");
 }
+
+#[test]
+fn latex_math_is_drawn_as_mathml() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    // The local server echoes the question, formulas included.
+    send(
+        &s,
+        "Euler wrote $e^{i\\pi} + 1 = 0$ and $$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$",
+    );
+    s.wait_for(
+        ".message.assistant[data-status='complete']",
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    let drawn = s
+        .execute(
+            "const maths = [...document.querySelectorAll('.message.assistant math')];
+             return maths.map((m) => [m.getAttribute('display'), m.namespaceURI, m.getBoundingClientRect().width, !!m.querySelector('mfrac')]);",
+            json!([]),
+        )
+        .unwrap();
+    let drawn: Vec<(String, String, f64, bool)> = serde_json::from_value(drawn).unwrap();
+    assert_eq!(drawn.len(), 2, "{drawn:?}");
+    assert_eq!(drawn[0].0, "inline");
+    assert_eq!(drawn[1].0, "block");
+    assert!(drawn[1].3, "the fraction is a fraction");
+    for (_, namespace, width, _) in &drawn {
+        assert_eq!(namespace, "http://www.w3.org/1998/Math/MathML");
+        assert!(*width > 10.0, "drawn by the webview: {drawn:?}");
+    }
+    s.screenshot("markdown-math").unwrap();
+}

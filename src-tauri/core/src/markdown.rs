@@ -3,7 +3,9 @@
 //! Model output is untrusted. Raw HTML in it is shown as text (what the model
 //! wrote, not what it could do), images become links (no remote loads, no
 //! tracking pixels), and the result goes through ammonia's allow-list as a
-//! second line of defence.
+//! second line of defence. LaTeX math (`$x$`, `$$x$$`) becomes MathML, which
+//! the webview draws itself; only presentation MathML's elements and
+//! attributes pass the allow-list.
 //!
 //! [`StreamRenderer`] renders a reply while it arrives without re-rendering
 //! the whole answer each time: blocks that can no longer change are rendered
@@ -19,7 +21,63 @@ fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_MATH
 }
+
+/// Presentation MathML as pulldown-latex writes it.
+const MATHML_TAGS: [&str; 27] = [
+    "math",
+    "semantics",
+    "annotation",
+    "mrow",
+    "mi",
+    "mo",
+    "mn",
+    "ms",
+    "mtext",
+    "mspace",
+    "msup",
+    "msub",
+    "msubsup",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "munder",
+    "mover",
+    "munderover",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "merror",
+];
+const MATHML_ATTRIBUTES: [&str; 22] = [
+    "display",
+    "mathvariant",
+    "stretchy",
+    "fence",
+    "separator",
+    "lspace",
+    "rspace",
+    "accent",
+    "accentunder",
+    "movablelimits",
+    "largeop",
+    "symmetric",
+    "minsize",
+    "maxsize",
+    "linethickness",
+    "columnalign",
+    "rowalign",
+    "displaystyle",
+    "scriptlevel",
+    "width",
+    "notation",
+    "encoding",
+];
 
 fn sanitizer() -> &'static ammonia::Builder<'static> {
     static CLEAN: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -28,6 +86,8 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         b.url_schemes(HashSet::from(["http", "https", "mailto"]))
             .link_rel(Some("noopener noreferrer nofollow"))
             .add_tags(["details", "summary", "input"])
+            .add_tags(MATHML_TAGS)
+            .add_generic_attributes(MATHML_ATTRIBUTES)
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_allowed_classes("code", LANGUAGE_CLASSES)
             .add_allowed_classes("div", ["tool-use", "thinking"])
@@ -66,7 +126,7 @@ const LANGUAGE_CLASSES: [&str; 24] = [
 
 /// Renders markdown to sanitized HTML.
 pub fn render(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, options()).map(defang);
+    let parser = Parser::new_ext(markdown, options()).map(defang).map(math);
     let mut out = String::with_capacity(markdown.len() + markdown.len() / 2);
     html::push_html(&mut out, parser);
     sanitizer().clean(&out).to_string()
@@ -127,6 +187,30 @@ fn defang(event: Event<'_>) -> Event<'_> {
             )))
         }
         e => e,
+    }
+}
+
+/// `$...$` and `$$...$$` to MathML (after [`defang`], so the markup is
+/// written as it is; ammonia still checks it). LaTeX that does not parse is
+/// drawn as pulldown-latex's error text, inside the formula.
+fn math(event: Event<'_>) -> Event<'_> {
+    let (latex, display) = match &event {
+        Event::InlineMath(latex) => (latex, pulldown_latex::config::DisplayMode::Inline),
+        Event::DisplayMath(latex) => (latex, pulldown_latex::config::DisplayMode::Block),
+        _ => return event,
+    };
+    let storage = pulldown_latex::Storage::new();
+    let parser = pulldown_latex::Parser::new(latex, &storage);
+    let config = pulldown_latex::RenderConfig {
+        display_mode: display,
+        annotation: Some(latex),
+        ..Default::default()
+    };
+    let mut mathml = String::new();
+    match pulldown_latex::push_mathml(&mut mathml, parser, config) {
+        Ok(()) => Event::InlineHtml(CowStr::from(mathml)),
+        // Writing to a String does not fail; if it ever did, the source shows.
+        Err(_) => Event::Code(CowStr::from(latex.to_string())),
     }
 }
 
@@ -335,6 +419,51 @@ fn closes_fence(line: &str, (c, n): (char, usize)) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latex_math_becomes_mathml() {
+        let inline = render("Euler: $e^{i\\pi} + 1 = 0$, done.");
+        assert!(inline.contains("<math"), "{inline}");
+        assert!(inline.contains("<msup>"), "{inline}");
+        assert!(inline.contains("done."), "{inline}");
+        let block = render("$$\\frac{a}{b}$$");
+        assert!(block.contains("display=\"block\""), "{block}");
+        assert!(block.contains("<mfrac>"), "{block}");
+        // Prices are not formulas.
+        let prices = render("It costs $5 and $10.");
+        assert!(!prices.contains("<math"), "{prices}");
+        assert!(prices.contains("$5 and $10"), "{prices}");
+    }
+
+    #[test]
+    fn math_cannot_smuggle_markup_or_links() {
+        for hostile in [
+            "$\\href{javascript:alert(1)}{x}$",
+            "$\\text{<img src=x onerror=alert(1)>}$",
+            "$x$<script>alert(1)</script>",
+            "$$\\style{background:url(http://evil/)}{x}$$",
+        ] {
+            let html = render(hostile);
+            // As text (an error message, the annotation) they are inert;
+            // inside a tag they would not be.
+            let tags = html.split('<').skip(1).filter_map(|t| t.split('>').next());
+            for tag in tags {
+                let name = tag.split_whitespace().next().unwrap_or("");
+                assert!(
+                    !["a", "img", "script", "iframe", "style"].contains(&name),
+                    "{hostile} gave {html}"
+                );
+                for bad in ["href=", "src=", "style=", "on"] {
+                    assert!(
+                        !tag.split_whitespace()
+                            .skip(1)
+                            .any(|attr| attr.starts_with(bad)),
+                        "{hostile} gave <{tag}>"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn renders_common_markdown() {
