@@ -153,3 +153,102 @@ fn latex_math_is_drawn_as_mathml() {
     }
     s.screenshot("markdown-math").unwrap();
 }
+
+#[test]
+fn hostile_markdown_renders_inert_and_loads_nothing() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let base = fx.mock.base_url();
+    // Each line tries one way out; the local server's log shows any load.
+    let payload = [
+        "<script>window.__pwned = 'script'</script>".to_owned(),
+        format!("<img src=\"{base}/pixel.png\" onerror=\"window.__pwned = 'img'\">"),
+        "[click me](javascript:window.__pwned='link')".to_owned(),
+        format!("<iframe src=\"{base}/frame\"></iframe>"),
+        "<svg><script>window.__pwned = 'svg script'</script></svg>".to_owned(),
+        "<svg onload=\"window.__pwned = 'svg onload'\"></svg>".to_owned(),
+        format!("<form action=\"{base}/form\"><input name=q><button>Go</button></form>"),
+        format!("<meta http-equiv=\"refresh\" content=\"0;url={base}/refresh\">"),
+        format!("<link rel=\"stylesheet\" href=\"{base}/style.css\">"),
+        format!("<style>@import url({base}/import.css); body {{ display: none }}</style>"),
+        format!("![pixel]({base}/md-image.png)"),
+        "<a href=\"#\" onclick=\"window.__TAURI_INTERNALS__.invoke('delete_conversation', {id: 1})\">x</a>".to_owned(),
+    ]
+    .join("\n\n");
+    // Set as the composer's value: typed, each newline would be an Enter.
+    s.execute(
+        "const i = document.querySelector('#composer-input');
+         i.value = arguments[0];
+         i.dispatchEvent(new Event('input'));",
+        json!([payload]),
+    )
+    .unwrap();
+    s.click(&s.wait_for("#send-button", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    s.wait_for(
+        ".message.assistant[data-status='complete']",
+        Duration::from_secs(30),
+    )
+    .unwrap();
+    let reply = ".message.assistant";
+    let active = s
+        .find_all(
+            &[
+                "script",
+                "img",
+                "iframe",
+                "svg",
+                "form",
+                "input:not([type=checkbox])",
+                "meta",
+                "link",
+                "style",
+                "[onerror]",
+                "[onload]",
+                "[onclick]",
+                "a[href^='javascript']",
+            ]
+            .map(|tag| format!("{reply} {tag}"))
+            .join(", "),
+        )
+        .unwrap();
+    assert!(active.is_empty(), "{} live elements", active.len());
+    let (_, sent) = fx.last_user_blocks();
+    assert!(
+        sent[0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("\n\n<iframe"),
+        "the payload went as blocks, one a line"
+    );
+    // Click what looks like a script's link: nothing runs. (Web links go
+    // to the system browser, which this machine does not have.)
+    s.execute(
+        "for (const a of document.querySelectorAll('.message.assistant a:not([href^=\"http\"])')) a.click();",
+        json!([]),
+    )
+    .unwrap();
+    assert_eq!(
+        s.execute("return window.__pwned ?? null", json!([]))
+            .unwrap(),
+        json!(null)
+    );
+    // The page is still whole (no stylesheet hid it) and the conversation is
+    // still there (no command was reached).
+    assert!(
+        s.execute("return getComputedStyle(document.body).display", json!([]))
+            .unwrap()
+            != json!("none")
+    );
+    assert_eq!(s.find_all(".conversation-row").unwrap().len(), 1);
+    let loads: Vec<String> = fx
+        .mock
+        .requests()
+        .into_iter()
+        .map(|r| r.path)
+        .filter(|p| !p.starts_with("/v1/"))
+        .collect();
+    assert!(loads.is_empty(), "the page loaded {loads:?}");
+    s.screenshot("markdown-hostile").unwrap();
+}
