@@ -375,6 +375,13 @@ fn markdown_renders_safely() {
     ] {
         assert!(!s.find_all(css).unwrap().is_empty(), "{css} rendered");
     }
+    // The finished reply's code is highlighted by its language.
+    assert!(
+        !s.find_all(".message.assistant pre code.language-rust span[class^='hl-']")
+            .unwrap()
+            .is_empty(),
+        "highlighted Rust"
+    );
     // The user's HTML is shown as text, and nothing executable made it in.
     assert!(
         s.find_all(".message img, .message script, .message [onerror]")

@@ -9,6 +9,7 @@ pub mod chat;
 pub mod config;
 pub mod documents;
 pub mod error;
+pub mod highlight;
 pub mod markdown;
 pub mod secrets;
 pub mod settings;

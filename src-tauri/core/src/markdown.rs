@@ -91,6 +91,9 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("input", ["type", "checked", "disabled"])
             .add_allowed_classes("code", LANGUAGE_CLASSES)
             .add_allowed_classes("div", ["tool-use", "thinking"])
+            // Highlighted code: `hl-*` classes only come from syntect, and a
+            // class can only pick a style of our own stylesheet.
+            .add_tag_attributes("span", ["class"])
             .rm_tags(["img"]);
         b
     })
@@ -130,6 +133,51 @@ pub fn render(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() + markdown.len() / 2);
     html::push_html(&mut out, parser);
     sanitizer().clean(&out).to_string()
+}
+
+/// [`render`] with the code blocks highlighted by language: for a finished
+/// message (streaming deltas stay plain, see `crate::highlight`).
+pub fn render_highlighted(markdown: &str) -> String {
+    let events = Parser::new_ext(markdown, options()).map(defang).map(math);
+    let mut out = String::with_capacity(markdown.len() * 2);
+    html::push_html(&mut out, HighlightBlocks { inner: events });
+    sanitizer().clean(&out).to_string()
+}
+
+/// Replaces each fenced code block whose language syntect knows by its
+/// highlighted HTML; every other event passes through.
+struct HighlightBlocks<I> {
+    inner: I,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for HighlightBlocks<I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        let event = self.inner.next()?;
+        let Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(lang))) = &event
+        else {
+            return Some(event);
+        };
+        let lang = lang.to_string();
+        let mut code = String::new();
+        for e in self.inner.by_ref() {
+            match e {
+                Event::Text(t) => code.push_str(&t),
+                Event::End(TagEnd::CodeBlock) => break,
+                _ => {}
+            }
+        }
+        let class = if lang.is_empty() {
+            String::new()
+        } else {
+            format!(" class=\"language-{}\"", escape(&lang))
+        };
+        let body = crate::highlight::highlight(&code, &lang).unwrap_or_else(|| escape_text(&code));
+        Some(Event::Html(CowStr::from(format!(
+            "<pre><code{class}>{body}</code></pre>\n"
+        ))))
+    }
 }
 
 /// Escapes plain text for HTML (for text that is not markdown), quotes
@@ -462,6 +510,25 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn finished_code_is_highlighted_and_stays_safe() {
+        let html = render_highlighted(
+            "Look:\n\n```rust\nfn main() { let s = \"</code><script>\"; }\n```\n",
+        );
+        assert!(html.contains("<span class=\"hl-"), "{html}");
+        assert!(html.contains("<code class=\"language-rust\">"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        // Unknown languages and plain fences render as without highlighting.
+        for plain in [
+            "```klingon\nqapla'\n```\n",
+            "```\nplain <b>\n```\n",
+            "no code at all",
+        ] {
+            assert_eq!(render_highlighted(plain), render(plain), "{plain}");
         }
     }
 

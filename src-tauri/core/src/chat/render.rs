@@ -5,7 +5,7 @@ use serde_json::Value;
 use super::attachments::stored_summary;
 use super::view::{ConversationView, MessageView};
 use crate::api::types::{ContentBlock, KnownBlock};
-use crate::markdown::{escape, render};
+use crate::markdown::{escape, render, render_highlighted};
 use crate::store::types::{Attachment, ConversationId, MessageId, Role, StoredMessage};
 use crate::store::{Store, StoreError};
 
@@ -25,7 +25,7 @@ pub fn render_content(role: Role, content: &Value) -> String {
                     html.push_str(&escape(&t.text));
                     html.push_str("</p>");
                 }
-                Role::Assistant => html.push_str(&render(&t.text)),
+                Role::Assistant => html.push_str(&render_highlighted(&t.text)),
             },
             ContentBlock::Known(KnownBlock::Thinking(t)) => {
                 html.push_str("<details class=\"thinking\"><summary>Thinking</summary>");
