@@ -608,3 +608,36 @@ fn a_thousand_dropped_files_get_their_chips_at_once_and_are_read_two_at_a_time()
             == json!(true)
     });
 }
+
+#[test]
+fn a_pasted_picture_is_attached_and_pasted_text_stays_text() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let paste = |with_text: bool| {
+        s.execute(
+            "const dt = new DataTransfer();
+             dt.items.add(new File([new Uint8Array(arguments[0])], 'image.png', { type: 'image/png' }));
+             if (arguments[1]) dt.setData('text/plain', 'Quarterly figures');
+             const input = document.querySelector('#composer-input');
+             input.focus();
+             const e = new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true });
+             input.dispatchEvent(e);
+             return e.defaultPrevented;",
+            json!([png(4, 3), with_text]),
+        )
+        .unwrap()
+    };
+    // Copied from an office program: the text and a picture of it. The text
+    // is what the user meant; no chip.
+    assert_eq!(paste(true), json!(false), "the text is pasted as usual");
+    assert!(chips(&s, "#attachment-list").is_empty());
+    // A screenshot on the clipboard: attached.
+    assert_eq!(paste(false), json!(true));
+    wait_until("the pasted picture", Duration::from_secs(20), || {
+        chips(&s, "#attachment-list")
+            .iter()
+            .any(|c| c.0 == "image.png" && c.1 == "ready" && c.2.contains("Image"))
+    });
+    s.screenshot("documents-pasted").unwrap();
+}
