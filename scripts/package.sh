@@ -19,9 +19,7 @@ release="$(cargo_target_dir)/release"
 
 deps_build
 build_ui
-build_app_release
-echo "==> building the CLI (release)"
-cargo build --release -p megallm-cli
+build_release
 # tauri.conf.json's bundle.linux.deb.files maps /usr/bin/megallm to this
 # path (relative to the repo, as the bundler reads it), which holds wherever
 # CARGO_TARGET_DIR points. Not `externalBin`: tauri-build checks and copies
@@ -31,10 +29,10 @@ mkdir -p target/package
 cp "$release/megallm" target/package/megallm
 
 echo "==> bundling the .deb"
-# tauri.conf.json has no beforeBuildCommand, so the UI is not built again;
-# `tauri build` runs `cargo build --release` with the features the release
-# above was built with, which finds it up to date.
+# `tauri bundle` packages the release above as it is (`tauri build` would
+# run its own cargo build of the app alone, and with other features
+# resolved, compile much of it again).
 rm -rf "$release/bundle/deb"
-ui/node_modules/.bin/tauri build --bundles deb --ci
+ui/node_modules/.bin/tauri bundle --bundles deb --ci
 deb=$(ls "$release"/bundle/deb/*.deb)
 echo "==> $deb ($(du -h "$deb" | cut -f1), $(stat -c %s "$deb") bytes)"

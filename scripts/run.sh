@@ -28,8 +28,7 @@ out="$(cargo_target_dir)/release"
 
 deps_build
 build_ui
-build_app_release
-if [ "$mode" != app ]; then cargo build --release -p megallm-mock; fi
+build_release
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "Built $out/megallm-desktop, but there is no display to open it on." >&2

@@ -46,7 +46,7 @@ grep -q "^/usr/share/icons/hicolor/.*/apps/$icon\.png$" <<<"$files" || fail "no 
   fail "/usr/bin/megallm --version says '$(/usr/bin/megallm --version)', the workspace $version"
 echo "==> /usr/bin/megallm --version: megallm $version"
 
-cargo build --release -p megallm-mock
+# The local server comes from the same release build as the package.
 smoke_launch /usr/bin/megallm-desktop "$release/megallm-mock"
 
 trap - EXIT

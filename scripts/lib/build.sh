@@ -15,10 +15,12 @@ build_ui() {
   npm --prefix ui run build
 }
 
-# The release app, built alone, as `tauri build` builds it: built in one
-# cargo run with other packages its dependencies could be given other
-# features, and `tauri build` would then compile them again.
-build_app_release() {
-  echo "==> building the app (release)"
-  cargo build --release -p megallm-desktop
+# The release build every script uses: the app, the CLI and the local
+# server in one cargo run, so their shared dependencies are resolved and
+# compiled once. (Built one package at a time, each run resolves features
+# for its package alone and recompiles a hundred crates.) `tauri bundle`
+# then packages this build without compiling anything.
+build_release() {
+  echo "==> building the app, the CLI and the local server (release)"
+  cargo build --release -p megallm-desktop -p megallm-cli -p megallm-mock
 }
