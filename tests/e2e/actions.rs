@@ -252,3 +252,68 @@ fn hostile_markdown_renders_inert_and_loads_nothing() {
     assert!(loads.is_empty(), "the page loaded {loads:?}");
     s.screenshot("markdown-hostile").unwrap();
 }
+
+#[test]
+fn scrolling_up_stops_following_and_jump_to_latest_comes_back() {
+    let fx = Fixture::new(40.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    send(&s, "A long one [[long:600]]");
+    let metrics = || -> (f64, f64, f64, bool) {
+        let v = s
+            .execute(
+                "const m = document.querySelector('#messages');
+                 const j = document.querySelector('[aria-label=\"Jump to latest\"]');
+                 return [m.scrollTop, m.scrollHeight, m.clientHeight, !j.hidden];",
+                json!([]),
+            )
+            .unwrap();
+        serde_json::from_value(v).unwrap()
+    };
+    // Followed while it streams, until the reply is taller than the pane.
+    wait_until(
+        "a reply taller than the pane",
+        Duration::from_secs(30),
+        || {
+            let (_, height, client, _) = metrics();
+            height > client * 2.0
+        },
+    );
+    let (top, height, client, jump) = metrics();
+    assert!(
+        top + client >= height - 40.0,
+        "following: {top} {height} {client}"
+    );
+    assert!(!jump, "no jump while at the newest");
+    // The reader scrolls up: the view stays put and offers the way back.
+    s.execute(
+        "const m = document.querySelector('#messages'); m.scrollTop = 0; m.dispatchEvent(new Event('scroll'));",
+        json!([]),
+    )
+    .unwrap();
+    let grown = metrics().1;
+    wait_until("more text below", Duration::from_secs(30), || {
+        metrics().1 > grown + 100.0
+    });
+    let (top, _, _, jump) = metrics();
+    assert!(top < 1.0, "the reader's place is kept: {top}");
+    assert!(jump, "Jump to latest is offered");
+    s.screenshot("jump-to-latest").unwrap();
+    s.click(
+        &s.wait_for("[aria-label='Jump to latest']", Duration::from_secs(5))
+            .unwrap(),
+    )
+    .unwrap();
+    let (top, height, client, jump) = metrics();
+    assert!(
+        top + client >= height - 40.0,
+        "at the newest: {top} {height} {client}"
+    );
+    assert!(!jump);
+    // And following again as the reply grows.
+    let grown = metrics().1;
+    wait_until("following again", Duration::from_secs(30), || {
+        let (top, height, client, _) = metrics();
+        height > grown + 100.0 && top + client >= height - 40.0
+    });
+}

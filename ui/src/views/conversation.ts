@@ -5,7 +5,7 @@
 //   reading position.
 // - A streaming reply is rendered as [finished blocks][tail]; each delta costs
 //   O(its size) (see lib/stream.ts), and the view auto-scrolls only while the
-//   reader is at the bottom.
+//   reader is at the bottom; scrolled up, "Jump to latest" takes them back.
 // - Code blocks get a "Copy" button, handled by one delegated listener.
 // - The last reply, when nothing is streaming, offers "Regenerate", and
 //   "Continue" when it was cut off (stopped, or the app was closed mid-reply).
@@ -75,6 +75,7 @@ export class ConversationPane {
   private readonly list: HTMLElement;
   private readonly topSentinel: HTMLElement;
   private readonly empty: HTMLElement;
+  private readonly jump: HTMLButtonElement;
   private readonly observer: IntersectionObserver;
 
   private conversationId: number | null = null;
@@ -100,7 +101,19 @@ export class ConversationPane {
       el("h2", { text: "How can I help?" }),
       el("p", { text: "Enter sends, Shift+Enter starts a new line. Ctrl+K searches your history." }),
     );
-    this.messages.replaceChildren(this.topSentinel, this.list, this.empty);
+    // Sticky at the bottom of the scroll area, shown while the reader is
+    // away from the newest message.
+    this.jump = el("button", {
+      className: "jump-latest",
+      text: "↓ Latest",
+      attrs: { type: "button", "aria-label": "Jump to latest", title: "Jump to the newest message" },
+    });
+    this.jump.hidden = true;
+    this.jump.addEventListener("click", () => {
+      this.scrollToBottom();
+      this.updateJump();
+    });
+    this.messages.replaceChildren(this.topSentinel, this.list, this.empty, this.jump);
 
     this.observer = new IntersectionObserver(
       (entries) => {
@@ -471,6 +484,7 @@ export class ConversationPane {
     }
     this.stick = isNearBottom(this.messages);
     this.prevScrollTop = this.messages.scrollTop;
+    this.updateJump();
     this.rearmObserver();
     this.options.onVersionShown(view.conversation);
   }
@@ -483,6 +497,7 @@ export class ConversationPane {
     this.loadingOlder = false;
     this.list.replaceChildren();
     this.stick = true;
+    this.jump.hidden = true;
   }
 
   private findMessage(id: number): HTMLElement | null {
@@ -534,6 +549,7 @@ export class ConversationPane {
         target.scrollIntoView({ block: "center" });
         this.stick = isNearBottom(this.messages);
         this.prevScrollTop = this.messages.scrollTop;
+        this.updateJump();
         target.classList.add("flash");
         setTimeout(() => target.classList.remove("flash"), 2000);
         return;
@@ -549,17 +565,29 @@ export class ConversationPane {
     else if (top < this.prevScrollTop) this.stick = false; // the reader scrolled up
     // Otherwise content grew below while we were following: keep following.
     this.prevScrollTop = top;
+    this.updateJump();
+  }
+
+  /** "Jump to latest" shows while the reader is scrolled away from the end. */
+  private updateJump(): void {
+    this.jump.hidden = this.stick || isNearBottom(this.messages, 200);
   }
 
   private scrollToBottom(): void {
     this.stick = true;
     this.messages.scrollTop = this.messages.scrollHeight;
     this.prevScrollTop = this.messages.scrollTop;
+    this.jump.hidden = true;
   }
 
   /** Scrolls to the bottom once per frame while the reader is there. */
   private followIfSticking(): void {
-    if (!this.stick || this.scrollQueued) return;
+    if (!this.stick) {
+      // New text below a reader who scrolled up: offer the way back.
+      if (this.jump.hidden) this.updateJump();
+      return;
+    }
+    if (this.scrollQueued) return;
     this.scrollQueued = true;
     requestAnimationFrame(() => {
       this.scrollQueued = false;
