@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "list_models",
     "rate_limits",
+    "usage_report",
     "open_link",
     "extract_attachment",
     "discard_attachment",

@@ -317,3 +317,89 @@ fn scrolling_up_stops_following_and_jump_to_latest_comes_back() {
         height > grown + 100.0 && top + client >= height - 40.0
     });
 }
+
+#[test]
+fn the_usage_view_sums_what_was_sent_and_shows_the_limits() {
+    // MegaLLM's list carries prices, so the table has a cost.
+    let fx = Fixture::with(MockConfig {
+        models_shape: ModelsShape::MegaLlm,
+        ..MockConfig::default()
+    });
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    for question in ["How many lighthouses are there?", "And harbours?"] {
+        send(&s, question);
+    }
+    wait_until("both replies", Duration::from_secs(30), || {
+        s.find_all(".message.assistant[data-status='complete']")
+            .unwrap()
+            .len()
+            == 2
+    });
+    // What the service said it used, from the footers.
+    let used: Vec<(u64, u64)> = serde_json::from_value(
+        s.execute(
+            "return [...document.querySelectorAll('.message.assistant .message-facts')].map((f) => {
+               const m = /([\\d,]+) in · ([\\d,]+) out/.exec(f.textContent);
+               return [Number(m[1].replace(/,/g, '')), Number(m[2].replace(/,/g, ''))];
+             })",
+            json!([]),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let (input, output) = used.iter().fold((0, 0), |(i, o), (a, b)| (i + a, o + b));
+
+    s.click(&s.wait_for("#usage-button", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    let mut row: Vec<String> = vec![];
+    wait_until("the usage table", Duration::from_secs(10), || {
+        row = serde_json::from_value(
+            s.execute(
+                "const r = document.querySelector('#usage-table tbody tr[data-model]');
+                 return r ? [...r.children].map((c) => c.textContent) : [];",
+                json!([]),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        !row.is_empty()
+    });
+    let model = fx.last_messages_request()["model"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let n = |v: u64| {
+        let s = v.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    assert_eq!(row[0], model);
+    assert_eq!(row[1], "2", "two replies: {row:?}");
+    assert_eq!(row[2], n(input), "{row:?}");
+    assert_eq!(row[3], n(output), "{row:?}");
+    assert!(row[5].contains('$'), "priced: {row:?}");
+    // Today has the one bar that is not empty.
+    let bars: Vec<u64> = serde_json::from_value(
+        s.execute(
+            "return [...document.querySelectorAll('#usage-chart .usage-bar')].map((b) => Number(b.dataset.tokens))",
+            json!([]),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(bars.len(), 30, "the default period");
+    assert_eq!(*bars.last().unwrap(), input + output);
+    assert!(bars[..29].iter().all(|b| *b == 0));
+    let limits = s
+        .text(&s.wait_for("#usage-limits", Duration::from_secs(5)).unwrap())
+        .unwrap();
+    assert!(limits.contains("Requests: 49 of 50 left"), "{limits}");
+    s.screenshot("usage").unwrap();
+}

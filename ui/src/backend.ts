@@ -22,6 +22,7 @@ import type {
   ModelCatalogue,
   Preset,
   RateLimits,
+  UsageRecord,
   RetryMode,
   SearchHit,
   SamplingLimits,
@@ -55,6 +56,11 @@ export function listModels(refresh = false): Promise<ModelCatalogue> {
 }
 
 /** The latest rate-limit headers the service sent, if any. */
+/** Tokens and cost by UTC day and model over the last `days` days. */
+export function usageReport(days: number): Promise<UsageRecord[]> {
+  return call<UsageRecord[]>("usage_report", { days });
+}
+
 export function rateLimits(): Promise<RateLimits | null> {
   return call<RateLimits | null>("rate_limits");
 }

@@ -38,6 +38,7 @@ import { ConversationPane } from "./views/conversation";
 import { PreviewDialog } from "./views/preview";
 import { PresetsEditor } from "./views/presets-editor";
 import { SamplingPanel } from "./views/sampling";
+import { UsageDialog } from "./views/usage";
 import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
 import { SystemPromptView } from "./views/system-prompt";
 import { Sidebar } from "./views/sidebar";
@@ -386,6 +387,19 @@ const settingsPanel = new SettingsPanel({
   onKeyChanged: () => void refreshSetup(),
   onError: showError,
   onClosed: () => composer.focus(),
+});
+
+const usageDialog = new UsageDialog({
+  dialog: byId<HTMLDialogElement>("usage-dialog"),
+  period: byId<HTMLSelectElement>("usage-period"),
+  total: byId("usage-total"),
+  chart: byId("usage-chart"),
+  table: byId<HTMLTableElement>("usage-table"),
+  limits: byId("usage-limits"),
+  error: byId("usage-error"),
+  close: byId<HTMLButtonElement>("usage-close"),
+  report: (days) => backend.usageReport(days),
+  rateLimits: () => backend.rateLimits(),
 });
 
 const historyFiles = new HistoryFiles({
@@ -863,6 +877,7 @@ function closeSidebarIfOverlay(): void {
 }
 byId("sidebar-toggle").addEventListener("click", () => document.body.classList.toggle("sidebar-open"));
 byId("settings-button").addEventListener("click", () => openSettings());
+byId("usage-button").addEventListener("click", () => void usageDialog.open());
 byId("sidebar-backdrop").addEventListener("click", () => closeSidebarIfOverlay());
 
 // --- start-up ----------------------------------------------------------------------

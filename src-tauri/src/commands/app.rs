@@ -1,6 +1,8 @@
 use megallm_core::api::catalogue::{CatalogueSource, ModelCatalogue, Scope};
 use megallm_core::api::ratelimit::RateLimits;
 use megallm_core::config::AppInfo;
+use megallm_core::store::now_ms;
+use megallm_core::store::types::UsageRecord;
 use megallm_core::{AppError, ErrorCode};
 use tauri::State;
 use tauri_plugin_opener::OpenerExt;
@@ -82,6 +84,23 @@ pub async fn open_link(app: tauri::AppHandle, url: String) -> Result<(), AppErro
                 format!("Could not open the browser: {e}"),
             )
         })
+}
+
+/// Tokens and cost by UTC day and model over the last `days` days (today
+/// included), for the usage view.
+#[tauri::command]
+pub async fn usage_report(
+    state: State<'_, AppState>,
+    days: u32,
+) -> Result<Vec<UsageRecord>, AppError> {
+    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+    let days = i64::from(days.clamp(1, 366));
+    let now = now_ms();
+    state
+        .store()
+        .await?
+        .read(move |s| s.usage_by_day(now - (days - 1) * DAY_MS, now))
+        .await
 }
 
 /// The rate-limit headers of the latest response that carried any; nothing

@@ -13,6 +13,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         app::app_info,
         app::list_models,
         app::rate_limits,
+        app::usage_report,
         app::open_link,
         attachments::extract_attachment,
         attachments::discard_attachment,

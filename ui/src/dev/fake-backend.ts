@@ -39,6 +39,7 @@ import type {
   ModelInfo,
   Preset,
   RateLimits,
+  UsageRecord,
   RetryMode,
   SearchHit,
   SamplingLimits,
@@ -216,6 +217,22 @@ export async function appInfo(): Promise<AppInfo> {
     data_dir: "/tmp/demo",
     default_model: settings.default_model,
   } as AppInfo;
+}
+
+export async function usageReport(days: number): Promise<UsageRecord[]> {
+  await delay(40);
+  const today = Date.now();
+  return Array.from({ length: Math.min(days, 14) }, (_, i) => ({
+    day: new Date(today - i * 86_400_000).toISOString().slice(0, 10),
+    model: i % 3 === 0 ? "claude-opus-4-1-20250805" : "claude-sonnet-4",
+    messages: 1 + (i % 4),
+    input_tokens: 1200 * (1 + (i % 5)),
+    output_tokens: 400 * (1 + (i % 3)),
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: i % 2 === 0 ? 5000 : 0,
+    cost_usd: 0.004 * (1 + (i % 5)),
+    unpriced_messages: 0,
+  }));
 }
 
 export async function rateLimits(): Promise<RateLimits | null> {
