@@ -10,7 +10,7 @@ use super::documents::{attach, by_label, chips};
 use megallm_mock::{MockConfig, ModelsShape};
 
 use super::webdriver::Session;
-use super::{Fixture, open_app, send, wait_until};
+use super::{Fixture, open_app, send, wait_until, wait_until_or};
 
 const ANALYST_SYSTEM: &str = "You are a document analysis expert.";
 const ANALYST_PROMPT: &str = "Analyze this document: main topics, key insights, summary.";
@@ -117,23 +117,6 @@ fn click_button(s: &Session, scope: &str, text: &str) {
             == json!(true)
         },
     );
-}
-
-fn wait_until_or(
-    what: &str,
-    timeout: Duration,
-    mut ok: impl FnMut() -> bool,
-    why: impl Fn() -> String,
-) {
-    let deadline = std::time::Instant::now() + timeout;
-    while !ok() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "timed out waiting for {what}: {}",
-            why()
-        );
-        std::thread::sleep(Duration::from_millis(40));
-    }
 }
 
 fn wait_ready(s: &Session, name: &str, state: &str) {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::webdriver::Session;
-use super::{Fixture, open_app, send, wait_until};
+use super::{Fixture, open_app, send, wait_until, wait_until_or};
 
 /// The card of the last reply: (code, its text, its buttons' labels).
 fn card(s: &Session) -> Option<(String, String, Vec<String>)> {
@@ -23,25 +23,22 @@ fn card(s: &Session) -> Option<(String, String, Vec<String>)> {
 
 fn wait_card(s: &Session, code: &str) -> (String, Vec<String>) {
     let mut now = None;
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !now
-        .as_ref()
-        .is_some_and(|c: &(String, String, Vec<String>)| c.0 == code)
-    {
-        let last = s
-            .execute(
+    wait_until_or(
+        &format!("a {code} card"),
+        Duration::from_secs(30),
+        || {
+            now = card(s);
+            now.as_ref().is_some_and(|c| c.0 == code)
+        },
+        || {
+            let last = s.execute(
                 "const all = document.querySelectorAll('.message.assistant');
                  return all[all.length - 1]?.outerHTML.slice(0, 600) ?? null;",
                 json!([]),
-            )
-            .unwrap();
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no {code} card; the last reply: {last}"
-        );
-        std::thread::sleep(Duration::from_millis(40));
-        now = card(s);
-    }
+            );
+            format!("(the last reply: {last:?})")
+        },
+    );
     let (_, text, buttons) = now.unwrap_or_default();
     (text, buttons)
 }

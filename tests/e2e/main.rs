@@ -199,10 +199,24 @@ fn last(s: &Session, css: &str) -> Option<webdriver::Element> {
     s.find_all(css).unwrap().pop()
 }
 
-fn wait_until(what: &str, timeout: Duration, mut ok: impl FnMut() -> bool) {
+fn wait_until(what: &str, timeout: Duration, ok: impl FnMut() -> bool) {
+    wait_until_or(what, timeout, ok, String::new);
+}
+
+/// [`wait_until`], saying what `why` finds when it times out.
+fn wait_until_or(
+    what: &str,
+    timeout: Duration,
+    mut ok: impl FnMut() -> bool,
+    why: impl Fn() -> String,
+) {
     let deadline = Instant::now() + timeout;
     while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what} {}",
+            why()
+        );
         std::thread::sleep(Duration::from_millis(40));
     }
 }

@@ -398,10 +398,6 @@ fn fodt_source(heading: &str, body: &[String], columns: &[String]) -> String {
     )
 }
 
-fn libreoffice_pdf(scratch: &Scratch, file: &str, fodt: &str) -> Vec<u8> {
-    tools::libreoffice(scratch, file, fodt, "pdf")
-}
-
 struct CorpusFile {
     name: &'static str,
     bytes: Vec<u8>,
@@ -451,12 +447,12 @@ fn corpus(scratch: &Scratch) -> Vec<CorpusFile> {
         },
         CorpusFile {
             name: "lo-english.pdf",
-            bytes: libreoffice_pdf(scratch, "english.fodt", &english),
+            bytes: tools::libreoffice(scratch, "english.fodt", &english, "pdf"),
             left_column: Some(LEFT_COLUMN),
         },
         CorpusFile {
             name: "lo-russian.pdf",
-            bytes: libreoffice_pdf(scratch, "russian.fodt", &russian),
+            bytes: tools::libreoffice(scratch, "russian.fodt", &russian, "pdf"),
             left_column: Some(LEFT_COLUMN_RU),
         },
         CorpusFile {

@@ -30,7 +30,7 @@ import { autoRetryText, errorCard, type CardAction } from "../lib/error-card";
 import { messageFacts } from "../lib/message-facts";
 import { StreamingTail, type DeltaLike } from "../lib/stream";
 import { isNearBottom } from "../lib/util";
-import type { AppError, AttachmentSummary, Conversation, MessageView, RetryMode } from "../types";
+import type { AppError, AttachmentSummary, Conversation, ConversationView, MessageView, RetryMode } from "../types";
 import { renderAttachmentList } from "./attachments";
 
 const PAGE_SIZE = 40;
@@ -180,13 +180,7 @@ export class ConversationPane {
     }
     if (gen !== this.gen) return null;
     this.messages.removeAttribute("aria-busy");
-    this.reset();
-    this.setConversation(view.conversation.id);
-    this.hasMore = view.has_more;
-    this.setTitle(view.conversation.title);
-    this.empty.hidden = true;
-    this.list.append(renderMessages(view.messages));
-    this.refreshRetryActions();
+    this.showPage(view);
     this.scrollToBottom();
     if (focusMessageId !== undefined) await this.reveal(focusMessageId, gen);
     if (gen === this.gen) this.rearmObserver();
@@ -470,11 +464,7 @@ export class ConversationPane {
       return;
     }
     if (gen !== this.gen) return;
-    this.reset();
-    this.setConversation(view.conversation.id);
-    this.hasMore = view.has_more;
-    this.list.append(renderMessages(view.messages));
-    this.refreshRetryActions();
+    this.showPage(view);
     const shown = this.findMessage(id);
     if (shown) {
       shown.scrollIntoView({ block: "nearest" });
@@ -487,6 +477,17 @@ export class ConversationPane {
     this.updateJump();
     this.rearmObserver();
     this.options.onVersionShown(view.conversation);
+  }
+
+  /** Replaces what the pane shows with a conversation's newest page. */
+  private showPage(view: ConversationView): void {
+    this.reset();
+    this.setConversation(view.conversation.id);
+    this.hasMore = view.has_more;
+    this.setTitle(view.conversation.title);
+    this.empty.hidden = true;
+    this.list.append(renderMessages(view.messages));
+    this.refreshRetryActions();
   }
 
   private reset(): void {

@@ -73,19 +73,32 @@ pub fn message_view(m: &StoredMessage, files: &[Attachment]) -> MessageView {
     }
 }
 
-/// [`message_view`] with the message's versions read from the store.
+/// [`message_view`] with what the store knows besides the row: the reply's
+/// cost and the message's `versions` (see `Store::versions_of`).
+fn stored_view(
+    store: &Store,
+    m: &StoredMessage,
+    files: &[Attachment],
+    versions: Vec<MessageId>,
+) -> MessageView {
+    MessageView {
+        cost_usd: store.cost_of(m),
+        versions,
+        ..message_view(m, files)
+    }
+}
+
+/// One message as [`conversation_view`] shows it.
 pub fn message_view_in(
     store: &Store,
     m: &StoredMessage,
     files: &[Attachment],
 ) -> Result<MessageView, StoreError> {
-    let mut view = message_view(m, files);
-    view.cost_usd = store.cost_of(m);
-    view.versions = store
+    let versions = store
         .versions_of(&[m.id])?
         .remove(&m.id)
         .unwrap_or_default();
-    Ok(view)
+    Ok(stored_view(store, m, files, versions))
 }
 
 /// A page of conversation `id` (see `Store::open_page`) ready to show.
@@ -105,10 +118,8 @@ pub fn conversation_view(
         messages: messages
             .iter()
             .map(|m| {
-                let mut view = message_view(m, &files.remove(&m.id).unwrap_or_default());
-                view.cost_usd = store.cost_of(m);
-                view.versions = versions.remove(&m.id).unwrap_or_default();
-                view
+                let files = files.remove(&m.id).unwrap_or_default();
+                stored_view(store, m, &files, versions.remove(&m.id).unwrap_or_default())
             })
             .collect(),
         has_more,

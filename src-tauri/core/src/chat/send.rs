@@ -24,8 +24,8 @@ use crate::api::{ApiError, Client};
 use crate::error::{AppError, ErrorCode};
 use crate::markdown::StreamRenderer;
 use crate::store::types::{
-    Attachment, Conversation, ConversationId, ConversationSettings, MessageId, MessageStatus,
-    NewAttachment, Role, SamplingSettings, StoredMessage,
+    Conversation, ConversationId, ConversationSettings, MessageId, MessageStatus, NewAttachment,
+    Role, SamplingSettings, StoredMessage,
 };
 use crate::store::{
     FinishMessage, NewConversation, NewMessage, SharedStore, Store, StoreError, now_ms,
@@ -185,8 +185,7 @@ pub async fn send_message(
             Question {
                 conversation,
                 user,
-                user_files,
-                user_versions,
+                user_view,
                 branch,
                 files,
                 files_as_text,
@@ -196,11 +195,9 @@ pub async fn send_message(
         replaces,
     } = prepared;
 
-    let mut user_message = message_view(&user, &user_files);
-    user_message.versions = user_versions;
     sink(StreamUpdate::Started {
         conversation_id: conversation.id,
-        user_message,
+        user_message: user_view,
         assistant_message_id: assistant_id,
         replaces,
     });
@@ -248,11 +245,7 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
     let system_prompt = opts.system_prompt.clone();
     let sampling = opts.sampling.clone();
     let conversation_id = opts.conversation_id;
-    let user_content = if text.trim().is_empty() {
-        json!([])
-    } else {
-        json!([{"type": "text", "text": text}])
-    };
+    let user_content = user_content(&text);
     let files: Vec<_> = opts
         .attachments
         .iter()
@@ -298,6 +291,16 @@ async fn prepare_new(store: &SharedStore, opts: &SendOptions) -> Result<Prepared
             fresh_reply(s, conversation_id, user_id, model, None)
         })
         .await
+}
+
+/// A user message's content: its text as one block, or none when the
+/// message is its files alone.
+fn user_content(text: &str) -> Value {
+    if text.trim().is_empty() {
+        json!([])
+    } else {
+        json!([{"type": "text", "text": text}])
+    }
 }
 
 /// An empty streaming reply under the user message `user_id`, and what the
@@ -367,17 +370,12 @@ async fn prepare_edit(
             if text.trim().is_empty() && files.is_empty() {
                 return Err(StoreError::invalid("Type a message first."));
             }
-            let content = if text.trim().is_empty() {
-                json!([])
-            } else {
-                json!([{"type": "text", "text": text}])
-            };
             let user_id = s.append_message_with_files(
                 &NewMessage {
                     conversation_id: old.conversation_id,
                     parent_id: old.parent_id,
                     role: Role::User,
-                    content,
+                    content: user_content(&text),
                     text: text.clone(),
                     model: None,
                     status: MessageStatus::Complete,
@@ -442,9 +440,8 @@ fn append_reply(
 struct Question {
     conversation: Conversation,
     user: StoredMessage,
-    user_files: Vec<Attachment>,
-    /// The question's versions (see `Store::versions_of`).
-    user_versions: Vec<MessageId>,
+    /// The question as the view shows it: its files and versions.
+    user_view: MessageView,
     branch: Vec<StoredMessage>,
     files: HashMap<MessageId, Vec<ContentBlock>>,
     /// The same files all as text, when some PDF goes as itself: what is
@@ -477,15 +474,11 @@ fn question(
         None
     };
     let user_files = stored.remove(&user.id).unwrap_or_default();
-    let user_versions = s
-        .versions_of(&[user.id])?
-        .remove(&user.id)
-        .unwrap_or_default();
+    let user_view = message_view_in(s, &user, &user_files)?;
     Ok(Question {
         conversation,
         user,
-        user_files,
-        user_versions,
+        user_view,
         branch,
         files,
         files_as_text,
