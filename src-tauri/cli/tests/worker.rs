@@ -252,7 +252,11 @@ async fn a_looping_reader_times_out_and_is_gone() {
 #[tokio::test]
 async fn twenty_files_at_once_all_finish_two_workers_at_a_time() {
     let marker = "MEGALLM_TEST_TAG=concurrency";
-    let w = worker().with_env("MEGALLM_TEST_TAG", "concurrency");
+    // Slow children: a worker lives 300 ms, so the 5 ms sampling sees the
+    // ones running (a fast machine finished them between two samples).
+    let w = worker()
+        .with_env("MEGALLM_TEST_TAG", "concurrency")
+        .with_env(FAULT_ENV, "slow");
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..20 {
         let w = w.clone();

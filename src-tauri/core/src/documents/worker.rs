@@ -63,7 +63,8 @@ const STDERR_TAIL_BYTES: usize = 16 * 1024;
 
 /// Read by debug builds only (release builds have no such hook): makes the
 /// child misbehave, so tests can prove the parent contains it (`abort`,
-/// `hang`, `balloon`, `garbage`).
+/// `hang`, `balloon`, `garbage`), or take its time (`slow`: 300 ms, then a
+/// normal answer), so a test can watch workers run.
 pub const FAULT_ENV: &str = "MEGALLM_WORKER_FAULT";
 
 #[derive(Serialize, Deserialize)]
@@ -185,6 +186,7 @@ fn simulate_fault() {
                 held.push(std::hint::black_box(chunk));
             }
         }
+        Some("slow") => std::thread::sleep(std::time::Duration::from_millis(300)),
         Some("garbage") => {
             print!("this is not JSON");
             let _ = std::io::stdout().flush();
