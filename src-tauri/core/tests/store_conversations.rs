@@ -303,6 +303,32 @@ mod store_conversations {
     }
 
     #[test]
+    fn a_conversation_longer_than_sqlites_trigger_depth_is_purged() {
+        let (mut s, _) = clocked();
+        let long = new_conv(&mut s, "long");
+        let kept = new_conv(&mut s, "kept");
+        // One branch of 1,500 messages: a cascade from message to reply
+        // would recurse past SQLite's 1,000 trigger levels.
+        s.batch(|s| {
+            for i in 0..1_500 {
+                say(s, long, &format!("step {i} walrus"));
+            }
+            Ok(())
+        })
+        .unwrap();
+        say(&mut s, kept, "walrus kept");
+        s.delete_conversation(long).unwrap();
+        assert_eq!(s.purge_deleted(i64::MAX).unwrap(), 1);
+        assert!(matches!(
+            s.get_conversation(long),
+            Err(StoreError::NotFound(_))
+        ));
+        let hits = s.search(&SearchQuery::text("walrus", 50)).unwrap();
+        assert_eq!(hits.len(), 1, "only the kept conversation's message");
+        assert!(s.integrity_check().unwrap());
+    }
+
+    #[test]
     fn titles_from_the_first_exchange() {
         assert_eq!(
             title_from_first_exchange("What is FTS5? Explain.", "FTS5 is..."),

@@ -76,6 +76,20 @@ pub(crate) fn get(conn: &Connection, id: ConversationId) -> Result<Conversation>
 }
 
 /// Fails with `NotFound` unless the conversation exists and is not deleted.
+/// Deletes a conversation's row with its messages, files' links and search
+/// entries. The messages' links to their parents go first: otherwise each
+/// deleted message cascades to its reply, one trigger level per message,
+/// and a branch longer than SQLite's trigger depth (1,000) fails to delete.
+pub(crate) fn erase(conn: &Connection, id: ConversationId) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE messages SET parent_id = NULL WHERE conversation_id = ?1 AND parent_id IS NOT NULL",
+    )?
+    .execute([id])?;
+    conn.prepare_cached("DELETE FROM conversations WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
 pub(crate) fn ensure_live(conn: &Connection, id: ConversationId) -> Result<()> {
     let live = conn
         .prepare_cached("SELECT 1 FROM conversations WHERE id = ?1 AND deleted_at IS NULL")?
@@ -258,10 +272,16 @@ impl Store {
             return Ok(0);
         }
         self.write(|tx, _| {
-            let n = tx.execute(
-                "DELETE FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at < ?1",
-                [older_than],
-            )?;
+            let doomed: Vec<ConversationId> = tx
+                .prepare_cached(
+                    "SELECT id FROM conversations WHERE deleted_at IS NOT NULL AND deleted_at < ?1",
+                )?
+                .query_map([older_than], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for &id in &doomed {
+                erase(tx, id)?;
+            }
+            let n = doomed.len();
             if n > 0 {
                 super::attachments::delete_orphan_blobs(tx)?;
             }

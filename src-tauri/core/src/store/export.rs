@@ -519,9 +519,8 @@ impl Store {
     /// all (not to the trash: the user never had them).
     pub fn forget_imported(&mut self, ids: &[ConversationId]) -> Result<()> {
         self.write(|tx, _| {
-            let mut del = tx.prepare_cached("DELETE FROM conversations WHERE id = ?1")?;
-            for id in ids {
-                del.execute([id])?;
+            for &id in ids {
+                conversations::erase(tx, id)?;
             }
             attachments::delete_orphan_blobs(tx)?;
             Ok(())
