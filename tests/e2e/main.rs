@@ -10,6 +10,7 @@
 mod actions;
 mod bench;
 mod composer_tools;
+mod concurrency;
 mod documents;
 mod errors;
 mod faults;
@@ -162,13 +163,8 @@ fn send(s: &Session, text: &str) {
     s.type_text(&input, ENTER).unwrap();
 }
 
-/// In the open Settings: types the key, saves, waits for the panel to
-/// close, and checks that a message now gets its reply.
-fn save_key_and_use_it(s: &Session) {
-    let key_input = s
-        .wait_for("#settings-api-key", Duration::from_secs(5))
-        .unwrap();
-    s.type_text(&key_input, KEY).unwrap();
+/// Presses Save in the open Settings and waits for the panel to close.
+fn save_settings(s: &Session) {
     s.click(
         &s.wait_for("#settings-save", Duration::from_secs(5))
             .unwrap(),
@@ -185,6 +181,16 @@ fn save_key_and_use_it(s: &Session) {
             .is_ok_and(|v| v == serde_json::json!(true))
         },
     );
+}
+
+/// In the open Settings: types the key, saves, waits for the panel to
+/// close, and checks that a message now gets its reply.
+fn save_key_and_use_it(s: &Session) {
+    let key_input = s
+        .wait_for("#settings-api-key", Duration::from_secs(5))
+        .unwrap();
+    s.type_text(&key_input, KEY).unwrap();
+    save_settings(s);
     send(s, "Key works");
     let reply = s
         .wait_for(

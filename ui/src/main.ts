@@ -1,5 +1,5 @@
 // Wires the views together and holds the app state: which conversation is open
-// and which reply (if any) is streaming. Also: keyboard shortcuts, the settings
+// and which replies are streaming (several conversations at once, lib/turns). Also: keyboard shortcuts, the settings
 // panel's effects (theme, API key, models), and the document-wide link guard
 // (the webview never navigates).
 
@@ -11,6 +11,7 @@ import { modelWindowText } from "./lib/sampling";
 import { toAppError } from "./lib/errors";
 import { classifyLink } from "./lib/links";
 import { catalogueNotice } from "./lib/models";
+import { TurnRegistry, type TurnPhase } from "./lib/turns";
 import { provisionalTitle } from "./lib/util";
 import type {
   AppError,
@@ -58,6 +59,7 @@ interface Sending {
   target: number | null;
   conversationId: number | null;
   assistantId: number | null;
+  phase: TurnPhase;
   started: boolean;
   ended: boolean;
   errorShown: boolean;
@@ -76,10 +78,24 @@ const state: {
   conversationId: number | null;
   /** Its settings (model, system prompt, sampling) as last loaded or saved. */
   conversation: Conversation | null;
-  sending: Sending | null;
   /** The presets library (list_presets), for the one-click analyses and the system prompt dialog. */
   presets: Preset[];
-} = { info: null, models: [], conversationId: null, conversation: null, sending: null, presets: [] };
+} = { info: null, models: [], conversationId: null, conversation: null, presets: [] };
+
+/** Every reply in progress; the sidebar marks their conversations. */
+const turns = new TurnRegistry<Sending>((id, phase) => sidebar.setTurnPhase(id, phase));
+
+/** The turn of the view on screen (its composer is busy while there is one). */
+function currentTurn(): Sending | undefined {
+  return turns.forView(state.conversationId, pane.generation);
+}
+
+/** The composer and the analyses follow the view on screen: free unless its own reply is running. */
+function refreshBusy(): void {
+  const busy = currentTurn() !== undefined;
+  composer.setBusy(busy);
+  analyses.setBusy(busy);
+}
 
 const banner = new Banner(byId("banner"), { onOpenSettings: () => openSettings("api-key") });
 const toast = new Toast(byId("toast"));
@@ -88,7 +104,7 @@ const showError = (error: AppError) => banner.showError(toAppError(error));
 const pane = new ConversationPane({
   messages: byId("messages"),
   title: byId("conversation-title"),
-  onStop: () => void stop(),
+  onStop: (assistantId) => void stop(turns.byAssistant(assistantId)),
   onRetry: (messageId, mode) => void retry(messageId, mode),
   onEdit: (messageId, text) => void edit(messageId, text),
   onOpenSettings: () => openSettings(),
@@ -111,7 +127,7 @@ const composer = new Composer({
   modelSelect: byId<HTMLSelectElement>("model-select"),
   systemNote: byId("composer-system"),
   onSend: (text, model, systemPrompt) => void send(text, model, systemPrompt),
-  onStop: () => void stop(),
+  onStop: () => void stop(currentTurn()),
   onInput: () => budgetChanged(true),
   onModelChange: () => void modelPicked(),
   onSystemPromptChange: () => {
@@ -309,7 +325,7 @@ const budget = new BudgetWatch({
 
 /** The message, its files, the conversation or the model changed: the gauge asks again. */
 function budgetChanged(typing = false): void {
-  if (state.sending) return; // asked again once the reply is over
+  if (currentTurn()) return; // asked again once the reply is over
   budget.changed(
     {
       conversationId: state.conversationId,
@@ -425,6 +441,7 @@ function newChat(): void {
   sidebar.setActive(null);
   composer.resetModel();
   showModelWindow();
+  refreshBusy();
   composer.focus();
   budgetChanged();
 }
@@ -434,6 +451,7 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
   if (messageId === undefined && state.conversationId === id && pane.currentId === id) return;
   state.conversationId = id;
   sidebar.setActive(id);
+  refreshBusy();
   const opened = await pane.open(id, messageId);
   if (state.conversationId !== id) return; // the user went elsewhere meanwhile
   if (opened) {
@@ -445,13 +463,14 @@ async function openConversation(id: number, messageId?: number): Promise<void> {
     // It failed to open (reported in the banner): stay with what is shown.
     state.conversationId = pane.currentId;
     sidebar.setActive(pane.currentId);
+    refreshBusy();
   }
 }
 
 // --- sending and streaming -----------------------------------------------
 
 async function send(text: string, model: string | null, systemPrompt: string | null): Promise<void> {
-  const ticket = state.sending ? null : attachments.beginSend();
+  const ticket = currentTurn() ? null : attachments.beginSend();
   if (!ticket) {
     composer.restoreText(text);
     return;
@@ -466,7 +485,7 @@ async function send(text: string, model: string | null, systemPrompt: string | n
 /** Regenerates or continues a reply of the open conversation. */
 async function retry(messageId: number, mode: RetryMode): Promise<void> {
   const conversationId = state.conversationId;
-  if (state.sending || conversationId === null) {
+  if (currentTurn() || conversationId === null) {
     pane.showRetryActions();
     return;
   }
@@ -486,7 +505,7 @@ function showContext(): void {
 /** Sends an edited message as a new version of `messageId`. */
 async function edit(messageId: number, text: string): Promise<void> {
   const conversationId = state.conversationId;
-  if (state.sending || conversationId === null) {
+  if (currentTurn() || conversationId === null) {
     pane.releaseEditor();
     return;
   }
@@ -522,6 +541,7 @@ async function runTurn(
     target: state.conversationId,
     conversationId: state.conversationId,
     assistantId: null,
+    phase: "sending",
     started: false,
     ended: false,
     errorShown: false,
@@ -530,9 +550,8 @@ async function runTurn(
     markEnded,
     endedPromise,
   };
-  state.sending = s;
-  composer.setBusy(true);
-  analyses.setBusy(true);
+  turns.add(s);
+  refreshBusy();
   try {
     settle(s, await start(s, (update) => onStreamUpdate(s, update)));
   } catch (err) {
@@ -588,10 +607,10 @@ function settle(s: Sending, result: TurnResult): void {
  * complete can be answered right away.
  */
 function finishSending(s: Sending): void {
-  if (state.sending !== s) return;
-  state.sending = null;
-  composer.setBusy(false);
-  analyses.setBusy(false);
+  const shown = currentTurn() === s;
+  turns.remove(s);
+  if (!shown) return; // the composer on screen belongs to another conversation
+  refreshBusy();
   // The conversation grew (or a message went to a new one): weigh the next one.
   budgetStale();
   if (document.activeElement === document.body || document.activeElement === null) composer.focus();
@@ -604,8 +623,8 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
       settleAttachments(s);
       // Stored with the message: the note about it leaves the composer.
       if (s.systemPrompt !== null && composer.systemPrompt?.text === s.systemPrompt) composer.setSystemPrompt(null);
-      s.conversationId = update.conversation_id;
       s.assistantId = update.assistant_message_id;
+      turns.update(s, { conversationId: update.conversation_id, phase: "streaming" });
       const shown = pane.beginStream(
         s.paneGeneration,
         update.conversation_id,
@@ -622,9 +641,17 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
         // A new conversation, or a message that set its system prompt: the header shows it as stored.
         if (s.target === null || s.systemPrompt !== null) void refreshConversation(update.conversation_id);
       }
-      if (s.stopRequested) void stop();
+      if (s.stopRequested) void stop(s);
       return;
     }
+    case "queued":
+      turns.update(s, { phase: "queued" });
+      if (s.assistantId !== null) pane.setQueued(s.assistantId, update.limit);
+      return;
+    case "streaming":
+      turns.update(s, { phase: "streaming" });
+      if (s.assistantId !== null) pane.setQueued(s.assistantId, null);
+      return;
     case "delta":
       if (s.assistantId !== null) pane.applyDelta(s.assistantId, update);
       return;
@@ -659,8 +686,7 @@ function onStreamUpdate(s: Sending, update: StreamUpdate): void {
   }
 }
 
-async function stop(): Promise<void> {
-  const s = state.sending;
+async function stop(s: Sending | undefined): Promise<void> {
   if (!s || s.ended) return;
   if (s.assistantId === null) {
     s.stopRequested = true; // stopped as soon as the reply has an id
@@ -726,7 +752,7 @@ function showNoKey(): void {
 function applyInfo(info: AppInfo): void {
   state.info = info;
   composer.setModels(state.models, info.default_model);
-  if (state.conversationId === null && !state.sending) composer.resetModel();
+  if (state.conversationId === null && !currentTurn()) composer.resetModel();
   if (info.has_api_key) banner.clearErrorOf(["config", "auth"]);
   else showNoKey();
   if (info.history_notice) banner.showNotice(historyNoticeText(info.history_notice));
@@ -850,9 +876,10 @@ document.addEventListener("keydown", (event) => {
     if (document.body.classList.contains("narrow")) openSidebar();
     sidebar.focusSearch();
   } else if (event.key === "Escape" && !event.defaultPrevented) {
-    if (state.sending) {
+    const turn = currentTurn();
+    if (turn) {
       event.preventDefault();
-      void stop();
+      void stop(turn);
     } else if (document.body.classList.contains("sidebar-open")) {
       closeSidebarIfOverlay();
     }

@@ -517,3 +517,113 @@ async fn a_finished_reply_carries_its_cost_and_timings_for_the_footer() {
     // Older replies are priced by the list now known, from their own usage.
     assert!(view.messages[1].cost_usd.is_some_and(|c| c > 0.0));
 }
+
+/// With every concurrency slot held, a second turn says it is queued, waits
+/// for the slot and then streams; a turn with a slot free says nothing of a
+/// queue. Both sinks write to one timeline: the second reply can start only
+/// after the first reply's stream was drained (its last delta is before).
+#[tokio::test]
+async fn a_turn_beyond_the_concurrency_limit_is_queued_then_streams() {
+    use std::sync::{Arc, Mutex};
+    let mut s = setup(0.0).await;
+    let mut cfg = megallm_core::api::ClientConfig::new(
+        s.mock.base_url(),
+        megallm_core::api::ApiKey::new("k").unwrap(),
+    );
+    cfg.retry.max_retries = 0;
+    cfg.max_concurrent = 1;
+    s.client = megallm_core::api::Client::new(cfg).unwrap();
+
+    let timeline: Arc<Mutex<Vec<&'static str>>> = Arc::default();
+    let (first_streaming, mut streaming) = tokio::sync::mpsc::unbounded_channel();
+    let first = {
+        let (store, client, timeline) = (s.store.clone(), s.client.clone(), timeline.clone());
+        tokio::spawn(async move {
+            let mut updates = Vec::new();
+            send_message(
+                &store,
+                &client,
+                SendOptions::new(None, "[[long:300]] [[rate:400]]", "claude-sonnet-4"),
+                CancellationToken::new(),
+                |u| {
+                    if matches!(u, StreamUpdate::Delta { .. }) {
+                        timeline.lock().unwrap().push("first delta");
+                        let _ = first_streaming.send(());
+                    }
+                    updates.push(u);
+                },
+            )
+            .await
+            .unwrap();
+            updates
+        })
+    };
+    // The first reply holds the only slot from here on.
+    streaming.recv().await.unwrap();
+    assert!(s.client.is_saturated());
+    let mut second = Vec::new();
+    let out = send_message(
+        &s.store,
+        &s.client,
+        SendOptions::new(None, "Second chat", "claude-sonnet-4"),
+        CancellationToken::new(),
+        |u| {
+            match u {
+                StreamUpdate::Queued { .. } => timeline.lock().unwrap().push("second queued"),
+                StreamUpdate::Streaming => timeline.lock().unwrap().push("second streaming"),
+                _ => {}
+            }
+            second.push(u);
+        },
+    )
+    .await
+    .unwrap();
+    let first = first.await.unwrap();
+
+    assert!(
+        !first
+            .iter()
+            .any(|u| matches!(u, StreamUpdate::Queued { .. })),
+        "{first:?}"
+    );
+    assert!(
+        matches!(second.first(), Some(StreamUpdate::Started { .. })),
+        "{second:?}"
+    );
+    assert!(
+        matches!(second.get(1), Some(StreamUpdate::Queued { limit: 1 })),
+        "{second:?}"
+    );
+    assert!(
+        matches!(second.get(2), Some(StreamUpdate::Streaming)),
+        "{second:?}"
+    );
+    assert!(
+        matches!(second.last(), Some(StreamUpdate::Finished { .. })),
+        "{second:?}"
+    );
+    assert_eq!(out.assistant.text, "Echo: Second chat");
+    assert_eq!(
+        first
+            .iter()
+            .filter(|u| matches!(u, StreamUpdate::Finished { .. }))
+            .count(),
+        1
+    );
+
+    let timeline = timeline.lock().unwrap();
+    let queued = timeline.iter().position(|e| *e == "second queued").unwrap();
+    let streamed = timeline
+        .iter()
+        .position(|e| *e == "second streaming")
+        .unwrap();
+    let last_first = timeline.iter().rposition(|e| *e == "first delta").unwrap();
+    assert!(
+        queued < last_first,
+        "queued only after the first reply ended: {timeline:?}"
+    );
+    assert!(
+        streamed > last_first,
+        "streamed while the first held the slot: {timeline:?}"
+    );
+}

@@ -12,4 +12,4 @@ export type StreamUpdate = { "kind": "started", conversation_id: number, user_me
  * A regenerated or continued reply: the message it takes the place
  * of in the view (for a continued reply, itself).
  */
-replaces?: number, } | { "kind": "delta", append_html: string, tail_html?: string, tail_text: string, } | { "kind": "finished", message: MessageView, } | { "kind": "failed", error: AppError, message: MessageView, };
+replaces?: number, } | { "kind": "queued", limit: number, } | { "kind": "streaming" } | { "kind": "delta", append_html: string, tail_html?: string, tail_text: string, } | { "kind": "finished", message: MessageView, } | { "kind": "failed", error: AppError, message: MessageView, };

@@ -42,8 +42,8 @@ export interface ConversationPaneOptions {
   messages: HTMLElement;
   /** #conversation-title. */
   title: HTMLElement;
-  /** The inline "Stop" control of a streaming reply was used. */
-  onStop(): void;
+  /** The inline "Stop" control of streaming reply `assistantId` was used. */
+  onStop(assistantId: number): void;
   /** "Regenerate" or "Continue" was used on reply `messageId`. */
   onRetry(messageId: number, mode: RetryMode): void;
   /** An edited message was sent: `text` is the new version of `messageId`. */
@@ -63,6 +63,8 @@ export interface ConversationPaneOptions {
 
 interface ActiveStream {
   assistantId: number;
+  conversationId: number;
+  /** Kept up to date while the pane shows another conversation, and put back when it returns. */
   element: HTMLElement;
   body: HTMLElement;
   tail: StreamingTail<HTMLElement>;
@@ -87,7 +89,8 @@ export class ConversationPane {
   private stick = true;
   private prevScrollTop = 0;
   private scrollQueued = false;
-  private stream: ActiveStream | null = null;
+  /** Every reply streaming now, shown or not, by assistant message id. */
+  private readonly live = new Map<number, ActiveStream>();
   private pendingUser: HTMLElement | null = null;
 
   constructor(private readonly options: ConversationPaneOptions) {
@@ -141,9 +144,12 @@ export class ConversationPane {
     return this.gen;
   }
 
-  /** The assistant message whose deltas this pane is rendering, if any. */
-  get streamingMessageId(): number | null {
-    return this.stream?.assistantId ?? null;
+  /** The reply streaming in the conversation shown, if any. */
+  private get stream(): ActiveStream | null {
+    for (const s of this.live.values()) {
+      if (s.conversationId === this.conversationId && s.element.isConnected) return s;
+    }
+    return null;
   }
 
   /** Shows an empty, new chat. */
@@ -217,8 +223,9 @@ export class ConversationPane {
   /**
    * A reply has started: the user's message is final and an empty streaming
    * assistant message follows it (or takes the place of message `replaces`,
-   * when a reply is regenerated or continued). Ignored (returns false) if the
-   * pane has moved on since `generation`.
+   * when a reply is regenerated or continued). If the pane has moved on since
+   * `generation` the reply is rendered off screen, to be put in place when its
+   * conversation is shown again, and this returns false.
    */
   beginStream(
     generation: number,
@@ -227,6 +234,12 @@ export class ConversationPane {
     assistantId: number,
     replaces?: number,
   ): boolean {
+    const element = renderMessageShell("assistant", assistantId, "streaming");
+    const body = el("div", { className: "message-body markdown" });
+    const tailEl = el("div", { className: "stream-tail" });
+    body.append(tailEl);
+    element.append(body, renderStreamingStatus());
+    this.live.set(assistantId, { assistantId, conversationId, element, body, tail: new StreamingTail<HTMLElement>(tailEl) });
     if (generation !== this.gen) return false;
     this.setConversation(conversationId);
     this.empty.hidden = true;
@@ -243,23 +256,16 @@ export class ConversationPane {
       else if (!this.findMessage(userMessage.id)) this.list.append(user);
     }
     this.pendingUser = null;
-
-    const element = renderMessageShell("assistant", assistantId, "streaming");
-    const body = el("div", { className: "message-body markdown" });
-    const tailEl = el("div", { className: "stream-tail" });
-    body.append(tailEl);
-    element.append(body, renderStreamingStatus());
     if (replaced) replaced.replaceWith(element);
     else this.list.append(element);
-    this.stream = { assistantId, element, body, tail: new StreamingTail<HTMLElement>(tailEl) };
     this.scrollToBottom();
     return true;
   }
 
   /** Applies one delta to the streaming reply, if this pane is rendering it. */
   applyDelta(assistantId: number, delta: DeltaLike): void {
-    const stream = this.stream;
-    if (!stream || stream.assistantId !== assistantId) return;
+    const stream = this.live.get(assistantId);
+    if (!stream) return;
     const tailEl = stream.tail.tail;
     const appending = delta.append_html !== "";
     const before = appending ? tailEl.previousSibling : null;
@@ -272,7 +278,23 @@ export class ConversationPane {
         node = node.nextSibling;
       }
     }
-    this.followIfSticking();
+    if (stream.element.isConnected) this.followIfSticking();
+  }
+
+  /**
+   * Reply `assistantId` waits for a concurrency slot (`limit` replies are
+   * streaming), or got one (`limit` null).
+   */
+  setQueued(assistantId: number, limit: number | null): void {
+    const stream = this.live.get(assistantId);
+    const status = stream?.element.querySelector(".message-status.streaming");
+    if (!stream || !status) return;
+    stream.element.dataset.queued = String(limit !== null);
+    status.querySelector(".queued-note")?.remove();
+    if (limit !== null) {
+      const note = `Queued: ${limit === 1 ? "another reply is" : `${limit} replies are`} streaming, the most Settings allows at once. This one starts when a slot frees up.`;
+      status.prepend(el("span", { className: "queued-note", text: note, attrs: { role: "status" } }));
+    }
   }
 
   /**
@@ -280,7 +302,7 @@ export class ConversationPane {
    * its element, if shown, with the final rendering (once, not per delta).
    */
   finishMessage(message: MessageView): void {
-    if (this.stream?.assistantId === message.id) this.stream = null;
+    this.live.delete(message.id);
     const existing = this.findMessage(message.id);
     if (!existing) return;
     existing.replaceWith(renderMessage(message));
@@ -487,12 +509,15 @@ export class ConversationPane {
     this.setTitle(view.conversation.title);
     this.empty.hidden = true;
     this.list.append(renderMessages(view.messages));
+    // A reply still streaming shows as it is now, not as last checkpointed.
+    for (const stream of this.live.values()) {
+      if (stream.conversationId === view.conversation.id) this.findMessage(stream.assistantId)?.replaceWith(stream.element);
+    }
     this.refreshRetryActions();
   }
 
   private reset(): void {
     this.observer.unobserve(this.topSentinel);
-    this.stream = null;
     this.pendingUser = null;
     this.hasMore = false;
     this.loadingOlder = false;
@@ -611,8 +636,10 @@ export class ConversationPane {
       this.options.onPreviewAttachment(attachmentId, chip.querySelector(".chip-name")?.textContent ?? "");
       return;
     }
-    if (target.closest(".message-stop")) {
-      this.options.onStop();
+    const stop = target.closest(".message-stop");
+    const stopId = Number(stop?.closest<HTMLElement>(".message")?.dataset.id);
+    if (stop && Number.isFinite(stopId)) {
+      this.options.onStop(stopId);
       return;
     }
     const cardAction = target.closest<HTMLButtonElement>(".error-card [data-action]");

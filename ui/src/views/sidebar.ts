@@ -15,6 +15,7 @@ import { DEFAULT_FILTERS, buildSearchQuery, filtersActive, isSearchPeriod, type 
 import { formatAbsolute, formatRelative } from "../lib/time";
 import { Latest, debounce, type Debounced } from "../lib/util";
 import { modelChoices } from "../lib/models";
+import type { TurnPhase } from "../lib/turns";
 import type { AppError, ConversationSummary, ListCursor, ModelInfo, SearchHit } from "../types";
 import type { Toast } from "./banner";
 
@@ -47,6 +48,17 @@ export interface SidebarOptions {
   onError(error: AppError): void;
 }
 
+const TURN_LABELS: Record<TurnPhase, string> = { sending: "Sending…", queued: "Queued", streaming: "Replying…" };
+
+function showTurnPhase(li: HTMLLIElement, phase: TurnPhase | null): void {
+  const value = phase ?? "";
+  if ((li.dataset.turn ?? "") === value) return;
+  if (phase === null) delete li.dataset.turn;
+  else li.dataset.turn = phase;
+  const badge = li.querySelector(".row-turn");
+  if (badge) badge.textContent = phase === null ? "" : TURN_LABELS[phase];
+}
+
 /** The list's order: pinned first, then newest update, then highest id. */
 function comesBefore(a: ConversationSummary, b: ConversationSummary): boolean {
   if (a.pinned !== b.pinned) return a.pinned;
@@ -64,6 +76,8 @@ export class Sidebar {
   private loading = false;
   private gen = 0;
   private activeId: number | null = null;
+  /** Conversations with a reply in progress (kept for rows not loaded yet). */
+  private readonly turnPhases = new Map<number, TurnPhase>();
   /** The list shows archived conversations instead of current ones. */
   private showingArchived = false;
 
@@ -192,6 +206,14 @@ export class Sidebar {
     if (this.activeId === id) this.setActive(id);
   }
 
+  /** Marks a conversation whose reply is on its way, queued or streaming (null: none). */
+  setTurnPhase(id: number, phase: TurnPhase | null): void {
+    if (phase === null) this.turnPhases.delete(id);
+    else this.turnPhases.set(id, phase);
+    const li = this.rows.get(id);
+    if (li) showTurnPhase(li, phase);
+  }
+
   /** The backend's title for a conversation whose row is shown. */
   setTitle(id: number, title: string): void {
     const known = this.data.get(id);
@@ -261,6 +283,7 @@ export class Sidebar {
       "button",
       { className: "row-open", attrs: { type: "button" } },
       el("span", { className: "row-title" }),
+      el("span", { className: "row-turn" }),
       el("time", { className: "row-date" }),
     );
     const rename = iconButton("rename", "Rename", "row-action");
@@ -299,6 +322,7 @@ export class Sidebar {
       pin.setAttribute("aria-label", label);
     }
     if (s.id === this.activeId) li.setAttribute("aria-current", "true");
+    showTurnPhase(li, this.turnPhases.get(s.id) ?? null);
   }
 
   /**

@@ -147,6 +147,16 @@ impl Client {
         &self.base_url
     }
 
+    /// How many requests may be in flight at once.
+    pub fn max_concurrent(&self) -> usize {
+        self.config.max_concurrent.max(1)
+    }
+
+    /// Whether every concurrency slot is taken, so a request made now waits.
+    pub fn is_saturated(&self) -> bool {
+        self.limiter.available_permits() == 0
+    }
+
     /// The rate-limit headers of the latest response that had any.
     pub fn rate_limits(&self) -> Option<RateLimits> {
         self.rate_limits.lock().ok().and_then(|g| g.clone())

@@ -211,6 +211,15 @@ pub async fn send_message(
         opts: &opts,
         prefix,
     };
+    // Told before the wait, so a reply beyond the limit shows as queued
+    // rather than silent; another send can take the last slot between this
+    // look and the request, and then the wait goes unannounced.
+    let queued = client.is_saturated();
+    if queued {
+        sink(StreamUpdate::Queued {
+            limit: u32::try_from(client.max_concurrent()).unwrap_or(u32::MAX),
+        });
+    }
     let opened = match files_as_text {
         Some(as_text) => {
             let as_text = build_request(&conversation, &branch, &as_text);
@@ -219,7 +228,12 @@ pub async fn send_message(
         None => stream_with_document_fallback(client, request, cancel).await,
     };
     let (partial, error) = match opened {
-        Ok(mut stream) => turn.pump(&mut stream, &mut sink).await,
+        Ok(mut stream) => {
+            if queued {
+                sink(StreamUpdate::Streaming);
+            }
+            turn.pump(&mut stream, &mut sink).await
+        }
         Err(e) => (None, Some(e)),
     };
     turn.finish(conversation.id, &user, partial, error, &mut sink)

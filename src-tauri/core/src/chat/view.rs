@@ -99,6 +99,11 @@ pub enum StreamUpdate {
         #[serde(skip_serializing_if = "Option::is_none")]
         replaces: Option<MessageId>,
     },
+    /// Every concurrency slot (the limit in Settings, `limit`) is held by
+    /// other replies: this one waits for a free slot. `Streaming` follows.
+    Queued { limit: u32 },
+    /// A queued reply got its slot: the service is answering.
+    Streaming,
     /// New text: `append_html` holds blocks that are now complete (append
     /// them), `tail_html` the block still being written (replace the previous
     /// tail with it; absent when unchanged), and `tail_text` escaped text to
