@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "list_conversations",
     "open_conversation",
     "select_branch",
+    "delete_message",
     "sampling_limits",
     "update_conversation_settings",
     "search_history",

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::webdriver::{ENTER, Element, Session};
+use super::webdriver::{Driver, ENTER, Element, Session};
 use super::{Fixture, open_app, send, wait_until};
 
 /// Each message shown: (role, id, text, "n / m" or "").
@@ -78,6 +78,18 @@ fn user_texts(body: &Value) -> Vec<String> {
                 .to_owned()
         })
         .collect()
+}
+
+/// The app started again, with the conversation (of 4 messages) open.
+fn reopen(driver: &Driver) -> Session {
+    let s = open_app(driver);
+    s.click(
+        &s.wait_for(".conversation-row", Duration::from_secs(10))
+            .unwrap(),
+    )
+    .unwrap();
+    wait_settled(&s, "the conversation after a restart", |m| m.len() == 4);
+    s
 }
 
 #[test]
@@ -172,16 +184,83 @@ fn regenerated_and_edited_messages_are_versions_that_switch_and_survive_a_restar
     }
 
     // After a restart the same branch opens, with its versions.
-    let s = open_app(&driver);
-    s.click(
-        &s.wait_for(".conversation-row", Duration::from_secs(10))
-            .unwrap(),
-    )
-    .unwrap();
-    wait_settled(&s, "the conversation after a restart", |m| m.len() == 4);
+    let s = reopen(&driver);
     let now = shown(&s);
     assert_eq!(now[0].2, "Name a lighthouse");
     assert_eq!(now[0].3, "1 / 2");
     assert_eq!(now[1].1, second_reply);
     assert_eq!(now[1].3, "2 / 2");
+}
+
+#[test]
+fn a_deleted_message_goes_with_its_replies_and_leaves_the_requests_and_a_restart() {
+    let fx = Fixture::new(0.0);
+    let driver = fx.driver();
+    let first_reply;
+    {
+        let s = open_app(&driver);
+        send(&s, "Name a lighthouse");
+        wait_settled(&s, "the first reply", |m| m.len() == 2);
+        first_reply = shown(&s)[1].1.clone();
+        s.click(
+            &s.wait_for(".retry[data-mode='regenerate']", Duration::from_secs(5))
+                .unwrap(),
+        )
+        .unwrap();
+        wait_settled(&s, "the regenerated reply", |m| {
+            m.len() == 2 && m[1].3 == "2 / 2"
+        });
+        let regenerated = shown(&s)[1].1.clone();
+        send(&s, "And its height?");
+        wait_settled(&s, "the follow-up", |m| m.len() == 4);
+        let follow_up = shown(&s)[2].1.clone();
+
+        // Asked in place; Cancel keeps everything.
+        click_in(&s, &follow_up, "Delete message");
+        let question = s
+            .wait_for(
+                "[role='group'][aria-label='Confirm delete'] span",
+                Duration::from_secs(5),
+            )
+            .unwrap();
+        assert_eq!(
+            s.text(&question).unwrap(),
+            "Delete this message and the replies after it?"
+        );
+        s.screenshot("delete-message-confirm").unwrap();
+        click_in(&s, &follow_up, "Keep the message");
+        assert!(s.find_all(".delete-confirm").unwrap().is_empty());
+        assert_eq!(shown(&s).len(), 4);
+
+        // Delete: the question and its reply go.
+        click_in(&s, &follow_up, "Delete message");
+        click_in(&s, &follow_up, "Yes, delete");
+        wait_settled(&s, "the follow-up and its reply gone", |m| {
+            m.len() == 2 && m[1].1 == regenerated && m[1].3 == "2 / 2"
+        });
+
+        // The version on screen: the other version takes its place.
+        click_in(&s, &regenerated, "Delete message");
+        click_in(&s, &regenerated, "Yes, delete");
+        wait_settled(&s, "the first version back, alone", |m| {
+            m.len() == 2 && m[1].1 == first_reply && m[1].3.is_empty()
+        });
+        s.screenshot("delete-message-done").unwrap();
+
+        send(&s, "A harbour instead");
+        wait_settled(&s, "the next reply", |m| m.len() == 4);
+        let body = fx.last_messages_request();
+        assert_eq!(
+            user_texts(&body),
+            ["Name a lighthouse", "A harbour instead"],
+            "a deleted message is never sent again"
+        );
+        assert_eq!(body["messages"].as_array().unwrap().len(), 3);
+    }
+
+    let s = reopen(&driver);
+    let now = shown(&s);
+    assert_eq!(now[0].2, "Name a lighthouse");
+    assert_eq!(now[1].1, first_reply);
+    assert_eq!(now[2].2, "A harbour instead");
 }

@@ -243,6 +243,11 @@ export function selectBranch(messageId: number, limit: number): Promise<Conversa
   return call<ConversationView>("select_branch", { messageId, limit });
 }
 
+/** Deletes message `messageId` with the replies below it; returns the newest page of the branch left. */
+export function deleteMessage(messageId: number, limit: number): Promise<ConversationView> {
+  return call<ConversationView>("delete_message", { messageId, limit });
+}
+
 export function stopStream(assistantMessageId: number): Promise<void> {
   return call<void>("stop_stream", { assistantMessageId });
 }

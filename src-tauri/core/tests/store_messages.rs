@@ -457,6 +457,145 @@ mod store_messages {
         );
     }
 
+    fn count(s: &Store, c: ConversationId) -> i64 {
+        s.list_conversations(&megallm_core::store::ListQuery {
+            archived: false,
+            limit: 50,
+            cursor: None,
+        })
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|x| x.id == c)
+        .unwrap()
+        .message_count
+    }
+
+    #[test]
+    fn deleting_a_message_takes_its_replies_and_moves_to_a_remaining_version() {
+        let (mut s, _) = clocked();
+        let c = conv(&mut s);
+        let other = conv(&mut s);
+        let kept = user(&mut s, other, None, "zebra elsewhere");
+        let u1 = user(&mut s, c, None, "u1");
+        let a1 = reply(&mut s, c, u1, "a1");
+        let u2 = user(&mut s, c, Some(a1), "u2 zebra");
+        let a2 = reply(&mut s, c, u2, "a2");
+        let u2b = user(&mut s, c, Some(a1), "u2 edited");
+        let a2b = reply(&mut s, c, u2b, "a2b zebra");
+        let a2c = reply(&mut s, c, u2b, "a2c");
+        s.add_attachment(
+            u2b,
+            "only-here.txt",
+            "text/plain",
+            b"unique bytes",
+            Some("zebra file"),
+        )
+        .unwrap();
+        s.add_attachment(kept, "shared.txt", "text/plain", b"shared", None)
+            .unwrap();
+        let shared_twin = s
+            .add_attachment(u2b, "shared-copy.txt", "text/plain", b"shared", None)
+            .unwrap();
+        assert_eq!(count(&s, c), 7);
+
+        // A reply version off screen: only it goes; the view stays.
+        assert_eq!(s.delete_message(a2b).unwrap(), 1);
+        assert_eq!(s.current_leaf(c).unwrap(), Some(a2c));
+        assert_eq!(s.siblings(a2c).unwrap(), vec![a2c]);
+        assert_eq!(count(&s, c), 6);
+
+        // The shown user version with its reply and files: the conversation
+        // moves to the remaining version of that message and its newest reply.
+        assert_eq!(s.delete_message(u2b).unwrap(), 2);
+        assert_eq!(s.current_leaf(c).unwrap(), Some(a2));
+        assert_eq!(texts(&s, c), ["u1", "a1", "u2 zebra", "a2"]);
+        assert_eq!(count(&s, c), 4);
+        assert!(matches!(
+            s.get_message(a2c),
+            Err(StoreError::NotFound("message"))
+        ));
+        assert!(matches!(
+            s.attachment_bytes(shared_twin),
+            Err(StoreError::NotFound("attachment"))
+        ));
+        // Search forgets the deleted text and file, keeps the rest.
+        let hits: Vec<MessageId> = s
+            .search(&megallm_core::store::SearchQuery::text("zebra", 20))
+            .unwrap()
+            .into_iter()
+            .map(|h| h.message_id)
+            .collect();
+        assert_eq!(hits.len(), 2, "{hits:?}");
+        assert!(hits.contains(&u2) && hits.contains(&kept));
+        // The other conversation's copy of a shared file keeps its bytes.
+        let kept_file = s.attachments_for(kept).unwrap();
+        assert_eq!(s.attachment_bytes(kept_file[0].id).unwrap(), b"shared");
+
+        // No other version: the conversation goes back to the parent.
+        assert_eq!(s.delete_message(u2).unwrap(), 2);
+        assert_eq!(s.current_leaf(c).unwrap(), Some(a1));
+        // The first message: the conversation is empty, not gone.
+        assert_eq!(s.delete_message(u1).unwrap(), 2);
+        assert_eq!(s.current_leaf(c).unwrap(), None);
+        assert!(texts(&s, c).is_empty());
+        assert_eq!(count(&s, c), 0);
+        assert!(matches!(
+            s.delete_message(u1),
+            Err(StoreError::NotFound("message"))
+        ));
+        // New messages go on as in a new conversation.
+        let again = user(&mut s, c, None, "fresh start");
+        assert_eq!(s.current_leaf(c).unwrap(), Some(again));
+        assert_eq!(count(&s, c), 1);
+    }
+
+    #[test]
+    fn a_message_with_a_reply_still_streaming_is_not_deleted() {
+        let (mut s, _) = clocked();
+        let c = conv(&mut s);
+        let u = user(&mut s, c, None, "q");
+        let live = append(
+            &mut s,
+            c,
+            Some(u),
+            Role::Assistant,
+            "so far",
+            MessageStatus::Streaming,
+        );
+        let err = s.delete_message(u).unwrap_err();
+        assert!(err.to_string().contains("stop it"), "{err}");
+        assert_eq!(s.get_message(live).unwrap().text, "so far");
+        s.finish_message(live, &finish("done", None)).unwrap();
+        assert_eq!(s.delete_message(u).unwrap(), 2);
+    }
+
+    #[test]
+    fn deleting_the_top_of_a_long_branch_does_not_recurse() {
+        let (mut s, _) = clocked();
+        let c = conv(&mut s);
+        // Deeper than SQLite's trigger depth (1,000): a cascade would fail.
+        let first = user(&mut s, c, None, "m0");
+        let mut parent = first;
+        for i in 1..1_500 {
+            let role = if i % 2 == 1 {
+                Role::Assistant
+            } else {
+                Role::User
+            };
+            parent = append(
+                &mut s,
+                c,
+                Some(parent),
+                role,
+                &format!("m{i}"),
+                MessageStatus::Complete,
+            );
+        }
+        assert_eq!(s.delete_message(first).unwrap(), 1_500);
+        assert_eq!(count(&s, c), 0);
+    }
+
     #[test]
     fn attachments_are_deduplicated_and_kept_apart_from_messages() {
         let (mut s, _) = clocked();

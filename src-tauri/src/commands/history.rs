@@ -4,7 +4,8 @@ use megallm_core::chat::{
 };
 use megallm_core::store::types::{Conversation, ConversationId, ConversationSettings, MessageId};
 use megallm_core::store::{
-    ConversationPage, ExportFormat, ListCursor, ListQuery, SearchHit, SearchQuery, now_ms,
+    ConversationPage, ExportFormat, ListCursor, ListQuery, SearchHit, SearchQuery, Store,
+    StoreError, now_ms,
 };
 use megallm_core::{AppError, ErrorCode, config};
 use std::io::Write as _;
@@ -61,13 +62,42 @@ pub async fn select_branch(
     message_id: MessageId,
     limit: u32,
 ) -> Result<ConversationView, AppError> {
+    change_branch(&state, message_id, limit, move |s| {
+        s.select_branch(message_id).map(drop)
+    })
+    .await
+}
+
+/// Deletes a message with the replies below it (see
+/// `Store::delete_message`) and returns the conversation's newest page on
+/// the branch it is left on.
+#[tauri::command]
+pub async fn delete_message(
+    state: State<'_, AppState>,
+    message_id: MessageId,
+    limit: u32,
+) -> Result<ConversationView, AppError> {
+    change_branch(&state, message_id, limit, move |s| {
+        s.delete_message(message_id).map(drop)
+    })
+    .await
+}
+
+/// Runs `change` on message `message_id`'s conversation, in one store write,
+/// and returns that conversation's newest page on the branch it leaves.
+async fn change_branch(
+    state: &AppState,
+    message_id: MessageId,
+    limit: u32,
+    change: impl FnOnce(&mut Store) -> Result<(), StoreError> + Send + 'static,
+) -> Result<ConversationView, AppError> {
     let limit = limit.clamp(1, MAX_PAGE);
     state
         .store()
         .await?
         .write(move |s| {
-            s.select_branch(message_id)?;
             let conversation = s.get_message(message_id)?.conversation_id;
+            change(s)?;
             conversation_view(s, conversation, None, limit)
         })
         .await

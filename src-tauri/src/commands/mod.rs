@@ -30,6 +30,7 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         history::list_conversations,
         history::open_conversation,
         history::select_branch,
+        history::delete_message,
         history::sampling_limits,
         history::update_conversation_settings,
         history::search_history,

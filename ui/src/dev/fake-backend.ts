@@ -611,6 +611,20 @@ export async function selectBranch(messageId: number, limit: number): Promise<Co
   throw fail("not_found", "This message no longer exists.");
 }
 
+export async function deleteMessage(messageId: number, limit: number): Promise<ConversationView> {
+  await delay(20);
+  for (const c of conversations.values()) {
+    const messages = messagesOf(c);
+    const at = messages.findIndex((m) => m.id === messageId);
+    if (at < 0) continue;
+    // The demo keeps one branch: what is below a message is what follows it.
+    messages.splice(at);
+    c.message_count = messages.length;
+    return openConversation(c.id, null, limit);
+  }
+  throw fail("not_found", "This message no longer exists.");
+}
+
 /** The demo has no other process writing to its history. */
 export async function watchHistory(_onChange: () => void): Promise<void> {}
 

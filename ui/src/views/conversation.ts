@@ -19,6 +19,9 @@
 // - A user message offers "Edit": an inline editor whose Send makes a new
 //   version (`onEdit`); it stays, with the text, until the new version is
 //   stored, so a failed send loses nothing.
+// - A finished message offers "Delete", confirmed in place: it goes with the
+//   replies below it, and the pane shows the branch the conversation is left
+//   on (another version of the message, or its parent).
 // - A user message's attachments show as chips above its text; a chip opens
 //   the preview of what the model received (`onPreviewAttachment`).
 // - Links are not handled here: main.ts intercepts every link click in the
@@ -474,26 +477,68 @@ export class ConversationPane {
     input.setSelectionRange(input.value.length, input.value.length);
   }
 
+  /** Asks, in place under the message, whether to delete it and what goes with it. */
+  private askDelete(article: HTMLElement, button: HTMLButtonElement): void {
+    if (article.querySelector(".delete-confirm")) return;
+    const last = this.list.lastElementChild === article;
+    const question = last ? "Delete this message?" : "Delete this message and the replies after it?";
+    const confirm = el(
+      "div",
+      { className: "delete-confirm", attrs: { role: "group", "aria-label": "Confirm delete" } },
+      el("span", { text: question }),
+      el("button", { className: "danger", text: "Delete", attrs: { type: "button", "aria-label": "Yes, delete" }, dataset: { answer: "yes" } }),
+      el("button", { text: "Cancel", attrs: { type: "button", "aria-label": "Keep the message" }, dataset: { answer: "no" } }),
+    );
+    confirm.addEventListener("keydown", (event) => {
+      if (event.key !== "Escape") return;
+      event.stopPropagation();
+      confirm.remove();
+      button.focus();
+    });
+    button.closest(".message-tools")?.after(confirm);
+    confirm.querySelector<HTMLButtonElement>("[data-answer=no]")?.focus();
+  }
+
+  /** Deletes message `id` and shows the branch the conversation is left on. */
+  private deleteMessage(id: number): Promise<void> {
+    if (!Number.isFinite(id)) return Promise.resolve();
+    return this.changeBranch(() => backend.deleteMessage(id, PAGE_SIZE), () => this.scrollToBottom());
+  }
+
   /** Shows version `id` of a message and keeps it in view. */
-  private async selectVersion(id: number): Promise<void> {
-    if (this.stream || this.conversationId === null) return;
+  private selectVersion(id: number): Promise<void> {
+    if (this.stream) return Promise.resolve();
+    return this.changeBranch(
+      () => backend.selectBranch(id, PAGE_SIZE),
+      () => {
+        const shown = this.findMessage(id);
+        if (shown) {
+          shown.scrollIntoView({ block: "nearest" });
+          shown.querySelector<HTMLButtonElement>(".version-nav button:not(:disabled)")?.focus({ preventScroll: true });
+        } else {
+          this.scrollToBottom();
+        }
+      },
+    );
+  }
+
+  /**
+   * Shows the page a branch change returns (unless the pane moved on
+   * meanwhile), scrolled by `place`.
+   */
+  private async changeBranch(change: () => Promise<ConversationView>, place: () => void): Promise<void> {
+    if (this.conversationId === null) return;
     const gen = ++this.gen;
     let view;
     try {
-      view = await backend.selectBranch(id, PAGE_SIZE);
+      view = await change();
     } catch (err) {
       if (gen === this.gen) this.options.onError(err as AppError);
       return;
     }
     if (gen !== this.gen) return;
     this.showPage(view);
-    const shown = this.findMessage(id);
-    if (shown) {
-      shown.scrollIntoView({ block: "nearest" });
-      shown.querySelector<HTMLButtonElement>(".version-nav button:not(:disabled)")?.focus({ preventScroll: true });
-    } else {
-      this.scrollToBottom();
-    }
+    place();
     this.stick = isNearBottom(this.messages);
     this.prevScrollTop = this.messages.scrollTop;
     this.updateJump();
@@ -664,6 +709,18 @@ export class ConversationPane {
       if (Number.isFinite(to)) void this.selectVersion(to);
       return;
     }
+    const del = target.closest<HTMLButtonElement>(".delete-message, .delete-confirm [data-answer]");
+    const doomed = del?.closest<HTMLElement>(".message");
+    if (del && doomed) {
+      const answer = del.dataset.answer;
+      if (answer === undefined) this.askDelete(doomed, del);
+      else {
+        del.closest(".delete-confirm")?.remove();
+        if (answer === "yes") void this.deleteMessage(Number(doomed.dataset.id));
+        else doomed.querySelector<HTMLButtonElement>(".delete-message")?.focus();
+      }
+      return;
+    }
     const edit = target.closest<HTMLButtonElement>(".edit-message");
     const article = edit?.closest<HTMLElement>(".message.user");
     if (article) {
@@ -738,6 +795,9 @@ export function renderMessage(m: MessageView): HTMLElement {
   }
   if (m.role === "user") {
     tools.append(el("button", { className: "edit-message", text: "Edit", attrs: { type: "button", "aria-label": "Edit message", title: "Edit and send again; this version stays" } }));
+  }
+  if (m.status !== "streaming" && m.id !== null) {
+    tools.append(el("button", { className: "delete-message", text: "Delete", attrs: { type: "button", "aria-label": "Delete message" } }));
   }
   if (tools.childElementCount > 0) article.append(tools);
   return article;

@@ -244,6 +244,18 @@ pub(crate) fn set_leaf(
     Ok(())
 }
 
+/// The end of the branch through `id` that follows the newest child at each
+/// step.
+fn newest_leaf_below(conn: &Connection, id: MessageId) -> Result<MessageId> {
+    let mut leaf = id;
+    let mut newest_child =
+        conn.prepare_cached("SELECT max(id) FROM messages WHERE parent_id = ?1")?;
+    while let Some(child) = newest_child.query_row([leaf], |r| r.get::<_, Option<MessageId>>(0))? {
+        leaf = child;
+    }
+    Ok(leaf)
+}
+
 /// The message `id` of a live conversation.
 fn get_live(conn: &Connection, id: MessageId) -> Result<StoredMessage> {
     let m = get(conn, id)?;
@@ -602,20 +614,84 @@ impl Store {
         Ok(out)
     }
 
+    /// Deletes message `id` and every message below it (its replies, their
+    /// versions, their files and search entries), as one transaction. A
+    /// single message is never cut out of the middle: its replies would hang
+    /// off a message they never answered. When the branch on screen went,
+    /// the conversation moves to the newest remaining version of `id`, or
+    /// else to `id`'s parent. Usage records stay: the tokens were spent.
+    /// Returns how many messages went.
+    pub fn delete_message(&mut self, id: MessageId) -> Result<usize> {
+        self.write(|tx, _| {
+            let m = get_live(tx, id)?;
+            let subtree: Vec<(MessageId, bool)> = tx
+                .prepare_cached(
+                    "WITH RECURSIVE below(id) AS (
+                         SELECT ?1 UNION ALL
+                         SELECT m.id FROM messages m JOIN below b ON m.parent_id = b.id)
+                     SELECT m.id, m.status = 'streaming' FROM below b
+                     JOIN messages m ON m.id = b.id ORDER BY m.id DESC",
+                )?
+                .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            if subtree.iter().any(|&(_, streaming)| streaming) {
+                return Err(StoreError::invalid(
+                    "A reply below this message is still streaming: stop it before deleting",
+                ));
+            }
+            let leaf: Option<MessageId> = tx
+                .prepare_cached("SELECT current_leaf_id FROM conversations WHERE id = ?1")?
+                .query_row([m.conversation_id], |r| r.get(0))?;
+            let leaf_goes = leaf.is_some_and(|l| subtree.iter().any(|&(s, _)| s == l));
+            // Children before parents (ids grow down a branch), so no delete
+            // cascades: a cascade down a long branch would recurse once per
+            // message, past SQLite's trigger depth.
+            let mut files = tx.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM message_attachments WHERE message_id = ?1)",
+            )?;
+            let mut delete = tx.prepare_cached("DELETE FROM messages WHERE id = ?1")?;
+            let mut had_files = false;
+            for &(sid, _) in &subtree {
+                had_files |= files.query_row([sid], |r| r.get::<_, bool>(0))?;
+                delete.execute([sid])?;
+            }
+            tx.prepare_cached(
+                "UPDATE conversations SET message_count = max(message_count - ?2, 0) WHERE id = ?1",
+            )?
+            .execute(params![m.conversation_id, subtree.len() as i64])?;
+            if leaf_goes {
+                let sibling: Option<MessageId> = match m.parent_id {
+                    Some(p) => tx
+                        .prepare_cached("SELECT max(id) FROM messages WHERE parent_id = ?1")?
+                        .query_row([p], |r| r.get(0))?,
+                    None => tx
+                        .prepare_cached(
+                            "SELECT max(id) FROM messages
+                             WHERE conversation_id = ?1 AND parent_id IS NULL",
+                        )?
+                        .query_row([m.conversation_id], |r| r.get(0))?,
+                };
+                let new_leaf = match sibling.or(m.parent_id) {
+                    Some(start) => Some(newest_leaf_below(tx, start)?),
+                    None => None,
+                };
+                tx.prepare_cached("UPDATE conversations SET current_leaf_id = ?2 WHERE id = ?1")?
+                    .execute(params![m.conversation_id, new_leaf])?;
+            }
+            if had_files {
+                super::attachments::delete_orphan_blobs(tx)?;
+            }
+            Ok(subtree.len())
+        })
+    }
+
     /// Makes the branch through `id` the active one: the current leaf becomes
     /// the newest message below `id` (following the newest child at each
     /// step). Returns that leaf.
     pub fn select_branch(&mut self, id: MessageId) -> Result<MessageId> {
         self.write(|tx, _| {
             let m = get_live(tx, id)?;
-            let mut leaf = m.id;
-            let mut newest_child =
-                tx.prepare_cached("SELECT max(id) FROM messages WHERE parent_id = ?1")?;
-            while let Some(child) =
-                newest_child.query_row([leaf], |r| r.get::<_, Option<MessageId>>(0))?
-            {
-                leaf = child;
-            }
+            let leaf = newest_leaf_below(tx, m.id)?;
             set_leaf(tx, m.conversation_id, leaf)?;
             Ok(leaf)
         })
