@@ -14,6 +14,7 @@ mod concurrency;
 mod documents;
 mod errors;
 mod faults;
+mod history_list;
 mod processes;
 mod versions;
 mod webdriver;
