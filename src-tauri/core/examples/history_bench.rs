@@ -602,6 +602,22 @@ fn main() -> Res<()> {
     }
     let mut slowest: Vec<_> = qs.iter().zip(&search_t).collect();
     slowest.sort_by(|x, y| y.1.cmp(x.1));
+    // Search as you type, by the length typed so far: prefixes of the
+    // common words (the ones a prefix matches most of) in both languages.
+    let common: Vec<&str> = EN_COMMON
+        .split(' ')
+        .chain(RU_COMMON.split(' '))
+        .filter(|w| w.chars().count() >= 6)
+        .collect();
+    let mut by_length = Vec::new();
+    for n in 2..=5 {
+        let mut t = Vec::new();
+        for w in &common {
+            let q: String = w.chars().take(n).collect();
+            t.push(time(|| Ok(store.search(&SearchQuery::text(q.clone(), 20))?))?.0);
+        }
+        by_length.push((n, t));
+    }
     let (common_t, common_hits) = time(|| Ok(store.search(&SearchQuery::text("the", 20))?.len()))?;
     let (common_ru_t, _) = time(|| Ok(store.search(&SearchQuery::text("привет", 20))?.len()))?;
 
@@ -632,6 +648,15 @@ fn main() -> Res<()> {
         ms(percentile(&search_t, 1.0)),
         total_hits as f64 / qs.len().max(1) as f64
     );
+    for (n, t) in &by_length {
+        println!(
+            "  {n}-letter prefixes ({} common words) p50 {}  p95 {}  max {}",
+            t.len(),
+            ms(percentile(t, 0.5)),
+            ms(percentile(t, 0.95)),
+            ms(percentile(t, 1.0)),
+        );
+    }
     println!(
         "    slowest: {}",
         slowest

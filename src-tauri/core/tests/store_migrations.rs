@@ -211,6 +211,11 @@ mod store_migrations {
             );
             let hits = store.search(&SearchQuery::text("sourdough", 10)).unwrap();
             assert_eq!(hits.len(), 1);
+            // Typed so far: prefixes of every length find the same words.
+            for prefix in ["хл", "sou", "sour", "ржан", "sourd"] {
+                let hits = store.search(&SearchQuery::text(prefix, 10)).unwrap();
+                assert!(!hits.is_empty(), "v{version}: {prefix}");
+            }
             let mut q = SearchQuery::text("zebras", 10);
             assert!(store.search(&q).unwrap().is_empty());
             q.include_archived = true;
@@ -250,6 +255,23 @@ mod store_migrations {
 
             let conn = Connection::open(&path).unwrap();
             assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+            // Both search indexes keep 2-, 3- and 4-letter prefixes, and
+            // hold what their tables hold.
+            for fts in ["message_fts", "attachment_fts"] {
+                let sql: String = conn
+                    .query_row(
+                        "SELECT sql FROM sqlite_master WHERE name = ?1",
+                        [fts],
+                        |r| r.get(0),
+                    )
+                    .unwrap();
+                assert!(sql.contains("prefix = '2 3 4'"), "v{version}: {sql}");
+                conn.execute(
+                    &format!("INSERT INTO {fts} ({fts}) VALUES ('integrity-check')"),
+                    [],
+                )
+                .unwrap();
+            }
             let fk: bool = conn
                 .prepare("PRAGMA foreign_key_check")
                 .unwrap()

@@ -33,6 +33,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "005_attachment_details",
         include_str!("migrations/005_attachment_details.sql"),
     ),
+    (
+        "006_search_prefix_4",
+        include_str!("migrations/006_search_prefix_4.sql"),
+    ),
 ];
 
 /// The schema version this build writes.
