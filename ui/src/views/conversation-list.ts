@@ -221,11 +221,9 @@ export class ConversationList {
   private indexOf(id: number): number {
     const s = this.byId.get(id);
     if (!s) return -1;
-    // Ordered: a binary search lands next to it; equals are few.
-    let i = insertionIndex(this.items, s, comesBefore) - 1;
-    for (let k = i; k >= 0 && k > i - 4; k--) if (this.items[k]?.id === id) return k;
-    i = this.items.findIndex((x) => x.id === id);
-    return i;
+    // Ordered and unique by id: the binary search lands just past it.
+    const i = insertionIndex(this.items, s, comesBefore) - 1;
+    return this.items[i]?.id === id ? i : this.items.findIndex((x) => x.id === id);
   }
 
   private async loadMore(): Promise<void> {

@@ -660,20 +660,18 @@ impl Store {
             )?
             .execute(params![m.conversation_id, subtree.len() as i64])?;
             if leaf_goes {
-                let sibling: Option<MessageId> = match m.parent_id {
-                    Some(p) => tx
-                        .prepare_cached("SELECT max(id) FROM messages WHERE parent_id = ?1")?
-                        .query_row([p], |r| r.get(0))?,
+                // Below the parent, the newest remaining version leads down
+                // its newest branch; with none left, the parent is the leaf.
+                let new_leaf = match m.parent_id {
+                    Some(p) => Some(newest_leaf_below(tx, p)?),
                     None => tx
                         .prepare_cached(
                             "SELECT max(id) FROM messages
                              WHERE conversation_id = ?1 AND parent_id IS NULL",
                         )?
-                        .query_row([m.conversation_id], |r| r.get(0))?,
-                };
-                let new_leaf = match sibling.or(m.parent_id) {
-                    Some(start) => Some(newest_leaf_below(tx, start)?),
-                    None => None,
+                        .query_row([m.conversation_id], |r| r.get::<_, Option<MessageId>>(0))?
+                        .map(|root| newest_leaf_below(tx, root))
+                        .transpose()?,
                 };
                 tx.prepare_cached("UPDATE conversations SET current_leaf_id = ?2 WHERE id = ?1")?
                     .execute(params![m.conversation_id, new_leaf])?;
