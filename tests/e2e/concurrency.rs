@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::webdriver::Session;
-use super::{Fixture, open_app, save_settings, send, wait_until, wait_until_or};
+use super::{Fixture, open_app, open_settings, save_settings, send, wait_until, wait_until_or};
 
 /// The sidebar rows marked with a reply in progress: (conversation id, phase).
 fn marked_rows(s: &Session) -> Vec<(String, String)> {
@@ -187,18 +187,7 @@ fn beyond_the_concurrency_limit_a_reply_waits_in_a_visible_queue() {
     let s = open_app(&driver);
 
     // Settings: one reply at a time.
-    s.click(
-        &s.wait_for("#settings-button", Duration::from_secs(5))
-            .unwrap(),
-    )
-    .unwrap();
-    wait_until("the settings to load", Duration::from_secs(10), || {
-        s.execute(
-            "return document.querySelector('#settings-concurrency').value !== ''",
-            json!([]),
-        )
-        .is_ok_and(|v| v == json!(true))
-    });
+    open_settings(&s);
     s.execute(
         "const i = document.querySelector('#settings-concurrency');
          i.value = '1';

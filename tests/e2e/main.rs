@@ -15,6 +15,7 @@ mod documents;
 mod errors;
 mod faults;
 mod history_list;
+mod language;
 mod processes;
 mod versions;
 mod webdriver;
@@ -125,6 +126,11 @@ impl Fixture {
                 self.path("megallm").display().to_string(),
             ),
             ("MEGALLM_BASE_URL", self.mock.base_url()),
+            // English unless a test says otherwise, whatever the machine's locale.
+            ("LANGUAGE", String::new()),
+            ("LC_ALL", String::new()),
+            ("LC_MESSAGES", String::new()),
+            ("LANG", "C.UTF-8".to_owned()),
         ];
         if env_key {
             env.push(("MEGALLM_API_KEY", KEY.to_owned()));
@@ -166,11 +172,29 @@ fn send(s: &Session, text: &str) {
 
 /// Presses Save in the open Settings and waits for the panel to close.
 fn save_settings(s: &Session) {
+    close_settings_with(s, "#settings-save");
+}
+
+/// Opens Settings from the sidebar and waits for the stored values.
+fn open_settings(s: &Session) {
     s.click(
-        &s.wait_for("#settings-save", Duration::from_secs(5))
+        &s.wait_for("#settings-button", Duration::from_secs(5))
             .unwrap(),
     )
     .unwrap();
+    wait_until("the settings to load", Duration::from_secs(10), || {
+        s.execute(
+            "return document.querySelector('#settings').open && document.querySelector('#settings-concurrency').value !== ''",
+            serde_json::json!([]),
+        )
+        .is_ok_and(|v| v == serde_json::json!(true))
+    });
+}
+
+/// Clicks `button` (Save or Cancel) and waits for the panel to close.
+fn close_settings_with(s: &Session, button: &str) {
+    s.click(&s.wait_for(button, Duration::from_secs(5)).unwrap())
+        .unwrap();
     wait_until(
         "the settings panel to close",
         Duration::from_secs(30),

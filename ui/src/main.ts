@@ -9,8 +9,10 @@ import type { SendTicket } from "./lib/attachments";
 import { BudgetWatch } from "./lib/budget";
 import { modelWindowText } from "./lib/sampling";
 import { toAppError } from "./lib/errors";
+import { onLocaleChange, resolveLocale, setLocale, t, type Locale } from "./lib/i18n";
 import { classifyLink } from "./lib/links";
 import { catalogueNotice } from "./lib/models";
+import { presetDisplayName, presetQuestion } from "./lib/presets";
 import { TurnRegistry, type TurnPhase } from "./lib/turns";
 import { provisionalTitle } from "./lib/util";
 import type {
@@ -43,9 +45,35 @@ import { UsageDialog } from "./views/usage";
 import { SettingsPanel, applyRememberedTheme, applyTheme } from "./views/settings";
 import { SystemPromptView } from "./views/system-prompt";
 import { Sidebar } from "./views/sidebar";
+import { installPageTranslations } from "./views/page";
 
-// Before anything renders: the theme chosen last time (get_settings confirms it).
+// Before anything renders: the theme and the language shown last time
+// (get_settings and app_info confirm them), and the page's own words.
 applyRememberedTheme();
+const LANGUAGE_STORAGE_KEY = "megallm.language";
+setLocale(rememberedLocale());
+document.documentElement.lang = rememberedLocale();
+installPageTranslations();
+
+function rememberedLocale(): Locale {
+  try {
+    return localStorage.getItem(LANGUAGE_STORAGE_KEY) === "ru" ? "ru" : "en";
+  } catch {
+    return "en";
+  }
+}
+
+/** Shows the window in the language the setting and the system's languages pick. */
+function applyLanguage(setting: Settings["language"], systemLanguages: readonly string[]): void {
+  const chosen = resolveLocale(setting, systemLanguages);
+  try {
+    localStorage.setItem(LANGUAGE_STORAGE_KEY, chosen);
+  } catch {
+    // a webview without storage shows English first next time, then switches
+  }
+  document.documentElement.lang = chosen;
+  setLocale(chosen);
+}
 
 /** One send: from the click to the end of the reply. */
 interface Sending {
@@ -164,8 +192,8 @@ const attachments = new Attachments({
 const analyses = new Analyses({
   group: byId("analyses"),
   onChoose: (preset) => {
-    composer.setSystemPrompt({ name: preset.name, text: preset.system_prompt });
-    composer.setText(preset.prompt);
+    composer.setSystemPrompt({ name: presetDisplayName(preset), text: preset.system_prompt });
+    composer.setText(presetQuestion(preset));
   },
 });
 
@@ -394,6 +422,7 @@ const settingsPanel = new SettingsPanel({
   topP: byId<HTMLInputElement>("settings-top-p"),
   topK: byId<HTMLInputElement>("settings-top-k"),
   theme: byId<HTMLSelectElement>("settings-theme"),
+  language: byId<HTMLSelectElement>("settings-language"),
   concurrency: byId<HTMLInputElement>("settings-concurrency"),
   save: byId<HTMLButtonElement>("settings-save"),
   cancel: byId<HTMLButtonElement>("settings-cancel"),
@@ -743,8 +772,8 @@ function loadModels(fresh: boolean): Promise<ModelInfo[]> {
 
 function showNoKey(): void {
   banner.showError(
-    { code: "config", message: "No MegaLLM API key is set, so messages cannot be sent yet." },
-    { hint: "Open Settings to add your API key." },
+    { code: "config", message: t("No MegaLLM API key is set, so messages cannot be sent yet.") },
+    { hint: t("Open Settings to add your API key.") },
   );
 }
 
@@ -753,6 +782,11 @@ function applyInfo(info: AppInfo): void {
   state.info = info;
   composer.setModels(state.models, info.default_model);
   if (state.conversationId === null && !currentTurn()) composer.resetModel();
+  showSetupNotices(info);
+}
+
+/** The missing-key banner and the history's notice, as app_info tells them. */
+function showSetupNotices(info: AppInfo): void {
   if (info.has_api_key) banner.clearErrorOf(["config", "auth"]);
   else showNoKey();
   if (info.history_notice) banner.showNotice(historyNoticeText(info.history_notice));
@@ -761,14 +795,20 @@ function applyInfo(info: AppInfo): void {
 function historyNoticeText(notice: HistoryNotice): string {
   switch (notice.kind) {
     case "moved_aside":
-      return `Your history file was damaged, so it was moved to ${notice.moved_to} (nothing was deleted) and a new history was started.`;
+      return t(
+        "Your history file was damaged, so it was moved to {path} (nothing was deleted) and a new history was started.",
+        { path: notice.moved_to },
+      );
     case "read_only":
-      return "This history was written by a newer MegaLLM Desktop, so it is open read-only: you can read and search it, but nothing new is saved. Install the latest version to keep chatting.";
+      return t(
+        "This history was written by a newer MegaLLM Desktop, so it is open read-only: you can read and search it, but nothing new is saved. Install the latest version to keep chatting.",
+      );
   }
 }
 
 function onSettingsSaved(settings: Settings): void {
   applyTheme(settings.theme);
+  applyLanguage(settings.language, state.info?.system_languages ?? []);
   void refreshSetup();
 }
 
@@ -870,7 +910,7 @@ document.addEventListener("keydown", (event) => {
     newChat();
   } else if (mod && !event.altKey && event.shiftKey && key === "c") {
     event.preventDefault();
-    void pane.copyLastReply().then((ok) => toast.show(ok ? "Copied the last reply" : "There is no reply to copy yet"));
+    void pane.copyLastReply().then((ok) => toast.show(ok ? t("Copied the last reply") : t("There is no reply to copy yet")));
   } else if (mod && !event.altKey && !event.shiftKey && key === "k") {
     event.preventDefault();
     if (document.body.classList.contains("narrow")) openSidebar();
@@ -909,11 +949,37 @@ byId("sidebar-backdrop").addEventListener("click", () => closeSidebarIfOverlay()
 
 // --- start-up ----------------------------------------------------------------------
 
+// --- languages ---------------------------------------------------------------------
+
+/** After a switch, every view renders its own words again (the page's are views/page.ts's). */
+onLocaleChange(() => {
+  pane.relabel();
+  sidebar.relabel();
+  composer.relabel();
+  analyses.render();
+  attachments.relabel();
+  gauge.relabel();
+  systemPrompt.relabel();
+  sampling.relabel();
+  presetsEditor.relabel();
+  banner.relabel();
+  if (state.info) showSetupNotices(state.info);
+  showModelWindow();
+});
+
+// --- start-up ----------------------------------------------------------------------
+
 async function start(): Promise<void> {
   pane.showEmpty();
-  void backend.getSettings().then(
-    (settings) => applyTheme(settings.theme),
-    (err) => console.warn("get_settings failed", err),
+  const settings = backend.getSettings().then(
+    (settings) => {
+      applyTheme(settings.theme);
+      return settings;
+    },
+    (err) => {
+      console.warn("get_settings failed", err);
+      return null;
+    },
   );
   const info = backend.appInfo().then(
     (info) => {
@@ -936,6 +1002,7 @@ async function start(): Promise<void> {
     (err) => showError(toAppError(err)),
   );
   void backend.listPresets().then(setPresets, (err) => console.warn("list_presets failed", err));
+  void Promise.all([settings, info]).then(([s, i]) => applyLanguage(s?.language ?? "system", i?.system_languages ?? []));
   await Promise.allSettled([info, list]);
   // Conversations the CLI adds meanwhile appear at the top of the list.
   void backend.watchHistory(() => void sidebar.refreshHead()).catch((err) => console.warn("watch_history failed", err));

@@ -30,6 +30,7 @@ export type { SearchHit } from "./bindings/SearchHit";
 export type { SearchQuery } from "./bindings/SearchQuery";
 export type { Settings } from "./bindings/Settings";
 export type { StreamUpdate } from "./bindings/StreamUpdate";
+export type { Language } from "./bindings/Language";
 export type { Theme } from "./bindings/Theme";
 export type { Usage } from "./bindings/Usage";
 export type { TurnResult } from "./bindings/TurnResult";

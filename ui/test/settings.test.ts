@@ -124,6 +124,7 @@ const base: Settings = {
   temperature: 0.5,
   theme: "system",
   max_concurrent: 10,
+  language: "system",
 };
 
 function form(over: Partial<SettingsFormValues> = {}): SettingsFormValues {
@@ -135,6 +136,7 @@ function form(over: Partial<SettingsFormValues> = {}): SettingsFormValues {
     topP: t(""),
     topK: t(""),
     theme: "system",
+    language: "system",
     concurrency: t("10"),
     ...over,
   };
@@ -149,7 +151,7 @@ describe("readSettings", () => {
     const read = readSettings(form({ maxTokens: t(""), temperature: t(""), topP: t("0.9"), topK: t("40") }), base);
     assert.deepEqual(read, {
       ok: true,
-      settings: { base_url: "https://api.example.com", default_model: "claude-sonnet-4-5", top_p: 0.9, top_k: 40, theme: "system", max_concurrent: 10 },
+      settings: { base_url: "https://api.example.com", default_model: "claude-sonnet-4-5", top_p: 0.9, top_k: 40, theme: "system", max_concurrent: 10, language: "system" },
     });
     assert.ok(read.ok && !("max_tokens" in read.settings) && !("temperature" in read.settings));
   });
@@ -164,6 +166,13 @@ describe("readSettings", () => {
     assert.equal(read.settings.default_model, "claude-opus-4-1");
     assert.equal(read.settings.max_concurrent, 40);
     assert.equal(read.settings.base_url, "http://localhost:9000");
+  });
+
+  test("the language is one the app has, or the form is refused", () => {
+    const read = readSettings(form({ language: "ru" }), base);
+    assert.ok(read.ok);
+    assert.equal(read.settings.language, "ru");
+    assert.deepEqual(readSettings(form({ language: "tlh" }), base), { ok: false, field: "language", message: "Choose a language." });
   });
 
   test("an empty model picker keeps the stored default", () => {

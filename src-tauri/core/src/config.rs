@@ -61,6 +61,9 @@ pub struct AppInfo {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history_notice: Option<crate::store::HistoryNotice>,
+    /// The system's preferred languages as BCP 47 tags, most preferred
+    /// first (the webview's own list ignores the session's locale).
+    pub system_languages: Vec<String>,
 }
 
 /// The app's settings file (written by the app's settings store, plain JSON

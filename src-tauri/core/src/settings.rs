@@ -22,6 +22,18 @@ pub enum Theme {
     Dark,
 }
 
+/// The language of the window. `System` follows the system locale (the UI
+/// picks the first of the system's languages it has, else English).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Language {
+    #[default]
+    System,
+    En,
+    Ru,
+}
+
 /// Requests in flight at once on MegaLLM's Basic tier (Pro allows 40).
 pub const BASIC_TIER_CONCURRENCY: u32 = 10;
 
@@ -45,6 +57,7 @@ pub struct Settings {
     pub top_k: Option<u32>,
     pub theme: Theme,
     pub max_concurrent: u32,
+    pub language: Language,
 }
 
 impl Default for Settings {
@@ -58,6 +71,7 @@ impl Default for Settings {
             top_k: None,
             theme: Theme::System,
             max_concurrent: BASIC_TIER_CONCURRENCY,
+            language: Language::System,
         }
     }
 }
@@ -120,18 +134,25 @@ impl Settings {
         valid(good).unwrap_or_default()
     }
 
+    /// Each key that has the wrong type on its own (a hand-edited file)
+    /// falls back to its default; the others are kept.
     fn parse(map: &Map<String, Value>) -> Self {
-        let obj = Value::Object(map.clone());
-        serde_json::from_value::<Settings>(obj).unwrap_or_else(|_| {
-            let mut s = Settings::default();
-            if let Some(v) = map.get("base_url").and_then(Value::as_str) {
-                v.clone_into(&mut s.base_url);
+        let read =
+            |m: &Map<String, Value>| serde_json::from_value::<Settings>(Value::Object(m.clone()));
+        if let Ok(s) = read(map) {
+            return s;
+        }
+        let mut good = Settings::default().to_map();
+        for (key, value) in map {
+            let mut trial = good.clone();
+            trial.insert(key.clone(), value.clone());
+            if read(&trial).is_ok() {
+                good = trial;
+            } else {
+                tracing::warn!(setting = %key, "ignoring a stored setting of the wrong type");
             }
-            if let Some(v) = map.get("default_model").and_then(Value::as_str) {
-                v.clone_into(&mut s.default_model);
-            }
-            s
-        })
+        }
+        read(&good).unwrap_or_default()
     }
 
     /// Checks and normalizes what the user entered.
@@ -181,6 +202,19 @@ mod tests {
         let broken: Map<String, Value> =
             serde_json::from_str(r#"{"base_url":"https://x","theme":42}"#).unwrap();
         assert_eq!(Settings::from_map(&broken).base_url, "https://x");
+        let mixed: Map<String, Value> =
+            serde_json::from_str(r#"{"language":"ru","theme":42,"max_concurrent":"many"}"#)
+                .unwrap();
+        let read = Settings::from_map(&mixed);
+        assert_eq!(
+            read.language,
+            Language::Ru,
+            "a good key survives a bad neighbour"
+        );
+        assert_eq!(read.theme, Theme::System);
+        assert_eq!(read.max_concurrent, BASIC_TIER_CONCURRENCY);
+        let unknown: Map<String, Value> = serde_json::from_str(r#"{"language":"tlh"}"#).unwrap();
+        assert_eq!(Settings::from_map(&unknown).language, Language::System);
     }
 
     #[test]

@@ -22,6 +22,7 @@ pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, AppError> {
         data_dir: state.data_dir.display().to_string(),
         default_model: state.settings().default_model,
         history_notice: state.history_notice.lock().ok().and_then(|n| n.clone()),
+        system_languages: sys_locale::get_locales().collect(),
     })
 }
 

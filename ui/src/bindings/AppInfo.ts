@@ -9,4 +9,9 @@ export type AppInfo = { version: string, base_url: string, has_api_key: boolean,
  * How the history was opened, when the user must be told (moved aside
  * because it was damaged, or read-only because a newer app wrote it).
  */
-history_notice?: HistoryNotice, };
+history_notice?: HistoryNotice, 
+/**
+ * The system's preferred languages as BCP 47 tags, most preferred
+ * first (the webview's own list ignores the session's locale).
+ */
+system_languages: Array<string>, };

@@ -165,6 +165,7 @@ let settings: Settings = {
   default_model: "claude-sonnet-4-5",
   theme: "system",
   max_concurrent: 10,
+  language: "system",
 } as Settings;
 let key: KeyStatus = { present: true, backend: "file", notice: NO_KEYCHAIN_NOTICE } as KeyStatus;
 
@@ -216,6 +217,7 @@ export async function appInfo(): Promise<AppInfo> {
     has_api_key: key.present,
     data_dir: "/tmp/demo",
     default_model: settings.default_model,
+    system_languages: [...navigator.languages],
   } as AppInfo;
 }
 

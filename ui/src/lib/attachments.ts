@@ -10,6 +10,8 @@
 // thousand chips, not a thousand buffers.
 
 import type { AppError, AttachmentDraft, AttachmentSummary, DocumentKind } from "../types";
+import { backendText } from "./errors";
+import { formatNumber, t, tn } from "./i18n";
 import { toAppError } from "./errors";
 
 /** What the queue needs of a `File` (tests pass plain objects). */
@@ -268,17 +270,22 @@ export function isReady(chip: Chip): boolean {
 }
 
 function tooLarge(file: FileLike): AppError {
-  const mb = (file.size / 1_000_000).toFixed(1);
+  const mb = formatNumber(file.size / 1_000_000, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   return {
     code: "too_large",
-    message: `“${file.name}” is too large: ${mb} MB (the limit is ${MAX_FILE_BYTES / 1_000_000} MB). Split it into smaller files, or attach only the part that matters.`,
+    message: t(
+      "“{name}” is too large: {mb} MB (the limit is {limit} MB). Split it into smaller files, or attach only the part that matters.",
+      { name: file.name, mb, limit: MAX_FILE_BYTES / 1_000_000 },
+    ),
   };
 }
 
 function unreadable(file: FileLike): AppError {
   return {
     code: "invalid_input",
-    message: `“${file.name}” could not be read (a folder, or a file that was moved or deleted). Choose the file again.`,
+    message: t("“{name}” could not be read (a folder, or a file that was moved or deleted). Choose the file again.", {
+      name: file.name,
+    }),
   };
 }
 
@@ -286,7 +293,7 @@ function unreadable(file: FileLike): AppError {
 
 /** `~1,234 tokens`. */
 export function tokensLabel(tokens: number): string {
-  return `~${Math.round(tokens).toLocaleString("en-US")} ${tokens === 1 ? "token" : "tokens"}`;
+  return `~${tn(Math.round(tokens), "{n} token", "{n} tokens")}`;
 }
 
 export function kindLabel(kind: DocumentKind): string {
@@ -294,43 +301,41 @@ export function kindLabel(kind: DocumentKind): string {
     case "pdf":
       return "PDF";
     case "docx":
-      return "Word document";
+      return t("Word document");
     case "odt":
-      return "OpenDocument text";
+      return t("OpenDocument text");
     case "xlsx":
-      return "Excel workbook";
+      return t("Excel workbook");
     case "ods":
-      return "OpenDocument spreadsheet";
+      return t("OpenDocument spreadsheet");
     case "csv":
       return "CSV";
     case "html":
       return "HTML";
     case "text":
-      return "Text";
+      return t("Text");
     case "code":
-      return kind.language ? `Code (${kind.language})` : "Code";
+      return kind.language ? t("Code ({language})", { language: kind.language }) : t("Code");
     case "image":
-      return "Image";
+      return t("Image");
   }
 }
-
-const count = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 
 /** A chip's second line: `PDF · 12 pages · ~1,234 tokens`. */
 export function summaryLabel(summary: AttachmentSummary): string {
   const parts = [kindLabel(summary.kind)];
   if (summary.pages !== undefined) {
-    const pages = count(summary.pages, "page", "pages");
-    parts.push(summary.page_images > 0 ? `${pages} (${summary.page_images} as images)` : pages);
+    const pages = tn(summary.pages, "{n} page", "{n} pages");
+    parts.push(summary.page_images > 0 ? t("{pages} ({n} as images)", { pages, n: summary.page_images }) : pages);
   }
-  if (summary.sheets !== undefined) parts.push(count(summary.sheets, "sheet", "sheets"));
+  if (summary.sheets !== undefined) parts.push(tn(summary.sheets, "{n} sheet", "{n} sheets"));
   parts.push(tokensLabel(summary.tokens));
   return parts.join(" · ");
 }
 
 /** Why a truncated chip is truncated: the backend's notes, or a general sentence. */
 export function truncationNote(summary: AttachmentSummary): string {
-  return summary.notes.length > 0 ? summary.notes.join(" ") : "Part of the file was left out.";
+  return summary.notes.length > 0 ? summary.notes.map(backendText).join(" ") : t("Part of the file was left out.");
 }
 
 /** An image preview's `src`: only a plain image type makes a data: URL. */

@@ -5,31 +5,36 @@
 // SendBudget or the draft's summary, none is restated here.
 
 import type { AttachmentDraft, SendBudget } from "../types";
+import { formatNumber, t } from "./i18n";
 import { Latest, debounce } from "./util";
 
-const n = (v: number) => Math.round(v).toLocaleString("en-US");
+const n = (v: number) => formatNumber(Math.round(v));
 
 /** `~$0.04`, `<$0.01` for a price that rounds to nothing. */
 export function costLabel(usd: number): string {
   if (usd > 0 && usd < 0.005) return "<$0.01";
-  return `~$${usd.toFixed(2)}`;
+  return `~$${formatNumber(usd, { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
 /** `12,345 / 200,000 tokens · ~$0.04`, and `(estimate)` when the service did not count. */
 export function gaugeText(b: SendBudget): string {
-  let text = `${n(b.input_tokens)} / ${n(b.context_window)} tokens`;
+  let text = t("{used} / {window} tokens", { used: n(b.input_tokens), window: n(b.context_window) });
   if (b.input_cost_usd !== undefined) text += ` · ${costLabel(b.input_cost_usd)}`;
-  if (!b.counted) text += " (estimate)";
+  if (!b.counted) text += ` ${t("(estimate)")}`;
   return text;
 }
 
 /** The gauge's tooltip: what the numbers are. */
 export function gaugeTitle(b: SendBudget): string {
   const parts = [
-    `The message with its files and the conversation so far: ${n(b.input_tokens)} tokens${b.counted ? " (counted by the service)" : " (estimated locally)"}.`,
-    `The reply may take up to ${n(b.max_tokens)} more; the model's window is ${n(b.context_window)}.`,
+    b.counted
+      ? t("The message with its files and the conversation so far: {n} tokens (counted by the service).", { n: n(b.input_tokens) })
+      : t("The message with its files and the conversation so far: {n} tokens (estimated locally).", { n: n(b.input_tokens) }),
+    t("The reply may take up to {max} more; the model's window is {window}.", { max: n(b.max_tokens), window: n(b.context_window) }),
   ];
-  if (b.max_output_cost_usd !== undefined) parts.push(`The longest reply would cost ${costLabel(b.max_output_cost_usd)} more.`);
+  if (b.max_output_cost_usd !== undefined) {
+    parts.push(t("The longest reply would cost {cost} more.", { cost: costLabel(b.max_output_cost_usd) }));
+  }
   return parts.join(" ");
 }
 
@@ -42,12 +47,14 @@ export function gaugeFraction(b: SendBudget): number {
 /** Why Send is disabled, in a sentence, and what to do (`withFiles`: files are attached). */
 export function doesNotFitText(b: SendBudget, withFiles: boolean): string {
   const what = withFiles
-    ? "Remove a file or cut one to fit."
-    : "Shorten the message, pick a model with a larger window, or start a new chat.";
-  return (
-    `This message does not fit: ${n(b.input_tokens)} tokens plus up to ${n(b.max_tokens)} for the reply, ` +
-    `and the model's window holds ${n(b.context_window)}. ${what}`
-  );
+    ? t("Remove a file or cut one to fit.")
+    : t("Shorten the message, pick a model with a larger window, or start a new chat.");
+  const fit = t("This message does not fit: {n} tokens plus up to {max} for the reply, and the model's window holds {window}.", {
+    n: n(b.input_tokens),
+    max: n(b.max_tokens),
+    window: n(b.context_window),
+  });
+  return `${fit} ${what}`;
 }
 
 /**
@@ -83,14 +90,14 @@ export function readPageRange(firstText: string, lastText: string, pages: number
   const read = (text: string) => (/^\s*\d+\s*$/.test(text) ? Number(text) : NaN);
   const first = read(firstText);
   const last = read(lastText);
-  const range = `a page number from 1 to ${pages}`;
+  const p = { pages: String(pages) };
   if (!Number.isInteger(first) || first < 1 || first > pages) {
-    return { ok: false, field: "first", message: `First page must be ${range}.` };
+    return { ok: false, field: "first", message: t("First page must be a page number from 1 to {pages}.", p) };
   }
   if (!Number.isInteger(last) || last < 1 || last > pages) {
-    return { ok: false, field: "last", message: `Last page must be ${range}.` };
+    return { ok: false, field: "last", message: t("Last page must be a page number from 1 to {pages}.", p) };
   }
-  if (last < first) return { ok: false, field: "last", message: "Last page must not come before the first." };
+  if (last < first) return { ok: false, field: "last", message: t("Last page must not come before the first.") };
   return { ok: true, first, last };
 }
 

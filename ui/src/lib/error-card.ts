@@ -10,6 +10,7 @@
 // Retry carries on a reply that had text (Continue), else asks again.
 
 import type { AppError, RetryMode } from "../types";
+import { t } from "./i18n";
 import { errorHint, hintOpensSettings } from "./errors";
 
 export type CardAction = "open_settings" | "retry" | "show_context";
@@ -49,7 +50,9 @@ export function errorCard(error: AppError, replyHasText: boolean): ErrorCard {
   }
   if (isPromptTooLong(error)) {
     return {
-      hint: "The conversation and its files are more than the model's window. Context used under the message shows what a send takes: remove a file or cut one to fit, or start a new chat.",
+      hint: t(
+        "The conversation and its files are more than the model's window. Context used under the message shows what a send takes: remove a file or cut one to fit, or start a new chat.",
+      ),
       actions: ["show_context"],
       retryMode,
     };
@@ -60,5 +63,5 @@ export function errorCard(error: AppError, replyHasText: boolean): ErrorCard {
 /** The countdown's words: "Trying again in 12 s." */
 export function autoRetryText(secondsLeft: number): string {
   const s = Math.max(0, Math.ceil(secondsLeft));
-  return s === 0 ? "Trying again…" : `Trying again in ${s} s.`;
+  return s === 0 ? t("Trying again…") : t("Trying again in {s} s.", { s });
 }

@@ -2,6 +2,8 @@
 // wording the banner adds per error code. Pure.
 
 import type { AppError, ErrorCode } from "../types";
+import { t } from "./i18n";
+import { RU } from "./ru";
 
 /** Every code the backend sends; `test/errors.test.ts` checks it against the generated binding. */
 export const CODES: ReadonlySet<string> = new Set<ErrorCode>([
@@ -24,7 +26,8 @@ export function isAppError(value: unknown): value is AppError {
  */
 export function toAppError(value: unknown): AppError {
   if (isAppError(value)) {
-    const err: AppError = { code: value.code, message: value.message };
+    // Translated as it arrives, so every view that shows it shows it in the user's language.
+    const err: AppError = { code: value.code, message: backendText(value.message) };
     if (typeof value.retry_after_secs === "number" && Number.isFinite(value.retry_after_secs)) {
       err.retry_after_secs = value.retry_after_secs;
     }
@@ -41,23 +44,23 @@ export function toAppError(value: unknown): AppError {
       message = String(value);
     }
   }
-  return { code: "internal", message: message || "Something went wrong." };
+  return { code: "internal", message: message || t("Something went wrong.") };
 }
 
 /** A sentence the banner adds after the error's own message, if any. */
 export function errorHint(code: ErrorCode): string | null {
   switch (code) {
     case "auth":
-      return "Open Settings to check your API key.";
+      return t("Open Settings to check your API key.");
     case "config":
-      return "Open Settings to check your API key and the service address.";
+      return t("Open Settings to check your API key and the service address.");
     case "network":
-      return "Check your internet connection, then try again.";
+      return t("Check your internet connection, then try again.");
     case "overloaded":
     case "server":
     case "timeout":
     case "database_locked":
-      return "Try again in a moment.";
+      return t("Try again in a moment.");
     default:
       return null;
   }
@@ -66,14 +69,35 @@ export function errorHint(code: ErrorCode): string | null {
 /** The countdown line for a rate limit: "You can retry in 1:05." / "You can retry now." */
 export function formatRetryCountdown(secondsLeft: number): string {
   const s = Math.max(0, Math.ceil(secondsLeft));
-  if (s === 0) return "You can retry now.";
-  if (s < 60) return `You can retry in ${s} s.`;
+  if (s === 0) return t("You can retry now.");
+  if (s < 60) return t("You can retry in {s} s.", { s });
   const m = Math.floor(s / 60);
   const rest = String(s % 60).padStart(2, "0");
-  return `You can retry in ${m}:${rest}.`;
+  return t("You can retry in {time}.", { time: `${m}:${rest}` });
 }
 
 /** Whether the fix for an error is in the settings panel (the banner then offers to open it). */
 export function hintOpensSettings(code: ErrorCode): boolean {
   return code === "auth" || code === "config";
+}
+
+/**
+ * The backend's own message in the current language. The backend speaks
+ * English; its fixed sentences are in the catalogue with each number as a
+ * `{0}`, `{1}`… placeholder, so "Temperature must be between 0 and 1." finds
+ * its translation whatever the limits. Text it does not know (a file name, the
+ * service's own words) stays as the backend wrote it.
+ */
+export function backendText(message: string): string {
+  const direct = t(message);
+  if (direct !== message) return direct;
+  const numbers: string[] = [];
+  const template = message.replace(/\d+(?:[.,]\d+)*/g, (n) => `{${numbers.push(n) - 1}}`);
+  if (numbers.length === 0 || typeof RU[template] !== "string") return message;
+  return t(template, Object.fromEntries(numbers.map((n, i) => [String(i), n])));
+}
+
+/** An error's message as the user reads it: the backend's words, translated where known. */
+export function errorText(error: AppError): string {
+  return backendText(error.message);
 }

@@ -2,6 +2,8 @@
 // settings panel's default-model choice.
 
 import type { ModelCatalogue, ModelInfo } from "../types";
+import { backendText } from "./errors";
+import { t } from "./i18n";
 
 export interface ModelChoice {
   id: string;
@@ -33,5 +35,7 @@ export function modelChoices(models: readonly ModelInfo[], keep: ReadonlyArray<s
  */
 export function catalogueNotice(catalogue: ModelCatalogue): string | null {
   if (catalogue.source !== "builtin") return null;
-  return catalogue.warning ?? "The service's model list could not be loaded, so the built-in list is shown.";
+  return catalogue.warning !== undefined
+    ? backendText(catalogue.warning)
+    : t("The service's model list could not be loaded, so the built-in list is shown.");
 }

@@ -5,6 +5,7 @@
 // judge, and its message is what the panel shows. No DOM (unit-tested).
 
 import type { ModelInfo, SamplingLimits, SamplingSettings, Settings } from "../types";
+import { formatNumber, key, t } from "./i18n";
 import { formatNumberField, type FieldText } from "./settings";
 
 export interface SamplingFormValues {
@@ -26,8 +27,8 @@ function readNumber(field: FieldText, label: string, integer: boolean): { ok: tr
   const text = field.text.trim().replace(",", ".");
   if (text === "" && !field.badInput) return { ok: true };
   const value = Number(text);
-  if (field.badInput || !NUMBER.test(text) || !Number.isFinite(value)) return { ok: false, message: `${label} must be a number.` };
-  if (integer && !Number.isInteger(value)) return { ok: false, message: `${label} must be a whole number.` };
+  if (field.badInput || !NUMBER.test(text) || !Number.isFinite(value)) return { ok: false, message: t("{label} must be a number.", { label: t(label) }) };
+  if (integer && !Number.isInteger(value)) return { ok: false, message: t("{label} must be a whole number.", { label: t(label) }) };
   return { ok: true, value: value === 0 ? 0 : value };
 }
 
@@ -35,10 +36,10 @@ function readNumber(field: FieldText, label: string, integer: boolean): { ok: tr
 export function readSampling(values: SamplingFormValues): ReadSampling {
   const sampling: SamplingSettings = {};
   const fields: Array<[SamplingField, FieldText, string, boolean, keyof SamplingSettings]> = [
-    ["temperature", values.temperature, "Temperature", false, "temperature"],
-    ["top-p", values.topP, "Top P", false, "top_p"],
-    ["top-k", values.topK, "Top K", true, "top_k"],
-    ["max-tokens", values.maxTokens, "Max tokens", true, "max_tokens"],
+    ["temperature", values.temperature, key("Temperature"), false, "temperature"],
+    ["top-p", values.topP, key("Top P"), false, "top_p"],
+    ["top-k", values.topK, key("Top K"), true, "top_k"],
+    ["max-tokens", values.maxTokens, key("Max tokens"), true, "max_tokens"],
   ];
   for (const [field, text, label, integer, key] of fields) {
     const read = readNumber(text, label, integer);
@@ -78,11 +79,14 @@ export function maxTokensCeiling(model: ModelInfo | undefined, limits: SamplingL
 /** The fields' hints, from the backend's limits. */
 export function samplingHints(limits: SamplingLimits, ceiling: number): Record<SamplingField, string> {
   return {
-    temperature: `${limits.temperature_min} to ${limits.temperature_max}`,
-    "top-p": `${limits.top_p_min} to ${limits.top_p_max}`,
-    "top-k": `At least ${limits.top_k_min}`,
-    "max-tokens": `1 to ${ceiling.toLocaleString("en-US")} for this model`,
-    "stop-sequences": `One a line: up to ${limits.max_stop_sequences}, each up to ${limits.max_stop_sequence_chars} characters`,
+    temperature: t("{min} to {max}", { min: limits.temperature_min, max: limits.temperature_max }),
+    "top-p": t("{min} to {max}", { min: limits.top_p_min, max: limits.top_p_max }),
+    "top-k": t("At least {min}", { min: limits.top_k_min }),
+    "max-tokens": t("1 to {max} for this model", { max: ceiling }),
+    "stop-sequences": t("One a line: up to {count}, each up to {chars} characters", {
+      count: limits.max_stop_sequences,
+      chars: limits.max_stop_sequence_chars,
+    }),
   };
 }
 
@@ -90,7 +94,7 @@ export function samplingHints(limits: SamplingLimits, ceiling: number): Record<S
 export function modelWindowText(model: ModelInfo | undefined): string | null {
   if (!model) return null;
   const parts: string[] = [];
-  if (model.context_window) parts.push(`Context window: ${model.context_window.toLocaleString("en-US")} tokens`);
-  if (model.max_output_tokens) parts.push(`replies up to ${model.max_output_tokens.toLocaleString("en-US")}`);
+  if (model.context_window) parts.push(t("Context window: {n} tokens", { n: formatNumber(model.context_window) }));
+  if (model.max_output_tokens) parts.push(t("replies up to {n}", { n: formatNumber(model.max_output_tokens) }));
   return parts.length > 0 ? parts.join(" · ") : null;
 }

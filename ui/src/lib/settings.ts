@@ -2,7 +2,9 @@
 // turning them into the `Settings` the backend stores, the key status wording
 // and the theme attribute. No DOM here (unit-tested under node).
 
-import type { KeyStatus, Settings, Theme } from "../types";
+import type { KeyStatus, Language, Settings, Theme } from "../types";
+import { backendText } from "./errors";
+import { key, t } from "./i18n";
 
 /** A field's text as the form has it; `badInput` when a number input holds text that is not a number. */
 export interface FieldText {
@@ -22,11 +24,11 @@ export interface NumberSpec {
   required?: boolean;
 }
 
-export const MAX_TOKENS: NumberSpec = { label: "Max tokens", min: 1, max: 1_000_000, integer: true };
-export const TEMPERATURE: NumberSpec = { label: "Temperature", min: 0, max: 1, integer: false };
-export const TOP_P: NumberSpec = { label: "Top P", min: 0, max: 1, integer: false };
-export const TOP_K: NumberSpec = { label: "Top K", min: 1, max: 1_000_000, integer: true };
-export const CONCURRENCY: NumberSpec = { label: "Concurrent requests", min: 1, max: 100, integer: true, required: true };
+export const MAX_TOKENS: NumberSpec = { label: key("Max tokens"), min: 1, max: 1_000_000, integer: true };
+export const TEMPERATURE: NumberSpec = { label: key("Temperature"), min: 0, max: 1, integer: false };
+export const TOP_P: NumberSpec = { label: key("Top P"), min: 0, max: 1, integer: false };
+export const TOP_K: NumberSpec = { label: key("Top K"), min: 1, max: 1_000_000, integer: true };
+export const CONCURRENCY: NumberSpec = { label: key("Concurrent requests"), min: 1, max: 100, integer: true, required: true };
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
@@ -38,27 +40,32 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 export function parseNumberField(field: FieldText, spec: NumberSpec): Parsed<number | undefined> {
   const text = field.text.trim().replace(",", ".");
   if (field.badInput || (text !== "" && !NUMBER.test(text))) {
-    return { ok: false, message: `${spec.label} must be a number.` };
+    return { ok: false, message: t("{label} must be a number.", { label: t(spec.label) }) };
   }
   if (text === "") {
-    return spec.required ? { ok: false, message: `${spec.label} is required.` } : { ok: true, value: undefined };
+    return spec.required
+      ? { ok: false, message: t("{label} is required.", { label: t(spec.label) }) }
+      : { ok: true, value: undefined };
   }
   const value = Number(text);
-  if (!Number.isFinite(value)) return { ok: false, message: `${spec.label} must be a number.` };
+  if (!Number.isFinite(value)) return { ok: false, message: t("{label} must be a number.", { label: t(spec.label) }) };
   const outOfRange = value < spec.min || (spec.max !== undefined && value > spec.max);
   if (outOfRange || (spec.integer && !Number.isInteger(value))) {
-    return { ok: false, message: `${spec.label} must be ${describe(spec)}.` };
+    return { ok: false, message: describe(spec) };
   }
   // -0 comes back as a plain 0.
   return { ok: true, value: value === 0 ? 0 : value };
 }
 
-/** "a whole number from 1 to 100", "between 0 and 1", "at least 1". */
+/** "Top K must be a whole number from 1 to 100.", "… between 0 and 1.", "… at least 1." */
 function describe(spec: NumberSpec): string {
+  const p = { label: t(spec.label), min: String(spec.min), max: String(spec.max) };
   if (spec.integer) {
-    return spec.max === undefined ? `a whole number of at least ${spec.min}` : `a whole number from ${spec.min} to ${spec.max}`;
+    return spec.max === undefined
+      ? t("{label} must be a whole number of at least {min}.", p)
+      : t("{label} must be a whole number from {min} to {max}.", p);
   }
-  return spec.max === undefined ? `at least ${spec.min}` : `between ${spec.min} and ${spec.max}`;
+  return spec.max === undefined ? t("{label} must be at least {min}.", p) : t("{label} must be between {min} and {max}.", p);
 }
 
 /** A stored number as the field shows it: empty for "not set", float noise (0.699999988) trimmed. */
@@ -71,15 +78,15 @@ export function formatNumberField(value: number | null | undefined): string {
 /** The service address: an absolute http(s) URL. The backend normalizes it and has the final word. */
 export function parseBaseUrl(raw: string): Parsed<string> {
   const text = raw.trim();
-  if (text === "") return { ok: false, message: "Enter the service address (for example https://ai.megallm.io)." };
+  if (text === "") return { ok: false, message: t("Enter the service address (for example https://ai.megallm.io).") };
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    return { ok: false, message: "The service address is not a valid URL (for example https://ai.megallm.io)." };
+    return { ok: false, message: t("The service address is not a valid URL (for example https://ai.megallm.io).") };
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    return { ok: false, message: "The service address must start with https:// (or http://)." };
+    return { ok: false, message: t("The service address must start with https:// (or http://).") };
   }
   return { ok: true, value: text };
 }
@@ -88,6 +95,12 @@ const THEMES: ReadonlySet<string> = new Set<Theme>(["system", "light", "dark"]);
 
 export function isTheme(value: unknown): value is Theme {
   return typeof value === "string" && THEMES.has(value);
+}
+
+const LANGUAGES: ReadonlySet<string> = new Set<Language>(["system", "en", "ru"]);
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === "string" && LANGUAGES.has(value);
 }
 
 /** The `data-theme` value on <html>: null (follow the system) for "system". */
@@ -104,11 +117,12 @@ export interface SettingsFormValues {
   topP: FieldText;
   topK: FieldText;
   theme: string;
+  language: string;
   concurrency: FieldText;
 }
 
 /** Which field a problem is in: the suffix of its id (`#settings-<field>`). */
-export type SettingsField = "base-url" | "model" | "max-tokens" | "temperature" | "top-p" | "top-k" | "theme" | "concurrency";
+export type SettingsField = "base-url" | "model" | "max-tokens" | "temperature" | "top-p" | "top-k" | "theme" | "language" | "concurrency";
 
 export type ReadSettings = { ok: true; settings: Settings } | { ok: false; field: SettingsField; message: string };
 
@@ -121,7 +135,7 @@ export function readSettings(values: SettingsFormValues, base: Settings): ReadSe
   const url = parseBaseUrl(values.baseUrl);
   if (!url.ok) return { ok: false, field: "base-url", message: url.message };
   const model = values.model.trim() || base.default_model;
-  if (model === "") return { ok: false, field: "model", message: "Choose a default model." };
+  if (model === "") return { ok: false, field: "model", message: t("Choose a default model.") };
   const numbers: Array<[SettingsField, FieldText, NumberSpec]> = [
     ["max-tokens", values.maxTokens, MAX_TOKENS],
     ["temperature", values.temperature, TEMPERATURE],
@@ -135,13 +149,15 @@ export function readSettings(values: SettingsFormValues, base: Settings): ReadSe
     if (!parsed.ok) return { ok: false, field, message: parsed.message };
     read.set(field, parsed.value);
   }
-  if (!isTheme(values.theme)) return { ok: false, field: "theme", message: "Choose a theme." };
+  if (!isTheme(values.theme)) return { ok: false, field: "theme", message: t("Choose a theme.") };
+  if (!isLanguage(values.language)) return { ok: false, field: "language", message: t("Choose a language.") };
 
   const settings: Settings = {
     ...base,
     base_url: url.value,
     default_model: model,
     theme: values.theme,
+    language: values.language,
     max_concurrent: read.get("concurrency") ?? base.max_concurrent,
   };
   const optional: Array<[SettingsField, "max_tokens" | "temperature" | "top_p" | "top_k"]> = [
@@ -159,25 +175,25 @@ export function readSettings(values: SettingsFormValues, base: Settings): ReadSe
 }
 
 const KEY_LABELS: Record<KeyStatus["backend"], string> = {
-  keychain: "Stored in the system keychain.",
-  file: "Stored in a file only you can read.",
-  environment: "From the MEGALLM_API_KEY environment variable.",
-  none: "No key set.",
+  keychain: key("Stored in the system keychain."),
+  file: key("Stored in a file only you can read."),
+  environment: key("From the MEGALLM_API_KEY environment variable."),
+  none: key("No key set."),
 };
 
 /** Where the key is, in words; `notice` is the backend's own plain-text warning, shown as-is. */
 export function keyStatusText(status: KeyStatus): { label: string; notice: string | null } {
-  const label = status.present ? (KEY_LABELS[status.backend] ?? "A key is set.") : KEY_LABELS.none;
-  const notice = typeof status.notice === "string" && status.notice.trim() !== "" ? status.notice.trim() : null;
+  const label = t(status.present ? (KEY_LABELS[status.backend] ?? key("A key is set.")) : KEY_LABELS.none);
+  const notice = typeof status.notice === "string" && status.notice.trim() !== "" ? backendText(status.notice.trim()) : null;
   return { label, notice };
 }
 
 /** The key field's placeholder: it is never filled with the key, so it says whether one is stored. */
 export function keyPlaceholder(status: KeyStatus | null): string {
-  if (!status) return "Paste your MegaLLM API key";
-  if (!status.present || status.backend === "none") return "No key set: paste your MegaLLM API key";
-  if (status.backend === "environment") return "Using MEGALLM_API_KEY: paste a key to store one";
-  return "A key is stored: paste a new one to replace it";
+  if (!status) return t("Paste your MegaLLM API key");
+  if (!status.present || status.backend === "none") return t("No key set: paste your MegaLLM API key");
+  if (status.backend === "environment") return t("Using MEGALLM_API_KEY: paste a key to store one");
+  return t("A key is stored: paste a new one to replace it");
 }
 
 /** Whether "Remove key" can do anything: a stored key (an environment variable is not ours to remove). */

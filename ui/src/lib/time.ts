@@ -1,6 +1,8 @@
 // Dates as the conversation list shows them. Pure (the clock and the locale are
 // parameters), so it is unit-tested under node.
 
+import { intlLocale, t } from "./i18n";
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
@@ -25,14 +27,14 @@ export function calendarDaysBetween(ts: number, now: number): number {
  * the last week, "Mar 4" within the same year, else "Mar 4, 2023". Times a
  * little in the future (clock skew) count as "just now".
  */
-export function formatRelative(ts: number, now: number, locale?: string): string {
+export function formatRelative(ts: number, now: number, locale: string = intlLocale()): string {
   if (!Number.isFinite(ts)) return "";
   const diff = now - ts;
-  if (diff < MINUTE && diff > -5 * MINUTE) return "just now";
+  if (diff < MINUTE && diff > -5 * MINUTE) return t("just now");
   const days = calendarDaysBetween(ts, now);
-  if (diff > 0 && diff < HOUR) return `${Math.floor(diff / MINUTE)} min ago`;
-  if (diff > 0 && days === 0) return `${Math.floor(diff / HOUR)} h ago`;
-  if (days === 1) return "Yesterday";
+  if (diff > 0 && diff < HOUR) return t("{n} min ago", { n: Math.floor(diff / MINUTE) });
+  if (diff > 0 && days === 0) return t("{n} h ago", { n: Math.floor(diff / HOUR) });
+  if (days === 1) return t("Yesterday");
   const date = new Date(ts);
   if (days > 1 && days < 7) {
     return new Intl.DateTimeFormat(locale, { weekday: "long" }).format(date);
@@ -44,7 +46,7 @@ export function formatRelative(ts: number, now: number, locale?: string): string
 }
 
 /** The full local date and time, for tooltips. */
-export function formatAbsolute(ts: number, locale?: string): string {
+export function formatAbsolute(ts: number, locale: string = intlLocale()): string {
   if (!Number.isFinite(ts)) return "";
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(new Date(ts));
 }

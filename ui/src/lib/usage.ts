@@ -5,6 +5,7 @@
 
 import type { Limit, RateLimits, UsageRecord } from "../types";
 import { costLabel } from "./budget";
+import { formatNumber, key, t } from "./i18n";
 
 export interface DayTotal {
   /** `YYYY-MM-DD`, UTC. */
@@ -35,7 +36,7 @@ export interface UsageSummary {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const n = (v: number) => Math.round(v).toLocaleString("en-US");
+const n = (v: number) => formatNumber(Math.round(v));
 
 function tokensOf(r: UsageRecord): number {
   return r.input_tokens + r.output_tokens + r.cache_creation_input_tokens + r.cache_read_input_tokens;
@@ -94,14 +95,18 @@ export function limitLines(limits: RateLimits | null): string[] {
   if (!limits) return [];
   const line = (name: string, l: Limit | undefined) => {
     if (!l || (l.limit === undefined && l.remaining === undefined)) return null;
-    const of = l.limit !== undefined ? ` of ${n(l.limit)}` : "";
-    const left = l.remaining !== undefined ? `${n(l.remaining)}${of} left` : `limit ${n(l.limit ?? 0)}`;
-    return `${name}: ${left}`;
+    const left =
+      l.remaining === undefined
+        ? t("limit {limit}", { limit: n(l.limit ?? 0) })
+        : l.limit === undefined
+          ? t("{left} left", { left: n(l.remaining) })
+          : t("{left} of {limit} left", { left: n(l.remaining), limit: n(l.limit) });
+    return `${t(name)}: ${left}`;
   };
   return [
-    line("Requests", limits.requests),
-    line("Tokens", limits.tokens),
-    line("Input tokens", limits.input_tokens),
-    line("Output tokens", limits.output_tokens),
+    line(key("Requests"), limits.requests),
+    line(key("Tokens"), limits.tokens),
+    line(key("Input tokens"), limits.input_tokens),
+    line(key("Output tokens"), limits.output_tokens),
   ].filter((l): l is string => l !== null);
 }

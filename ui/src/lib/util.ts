@@ -1,5 +1,7 @@
 // Small pure helpers shared by the views.
 
+import { t } from "./i18n";
+
 export interface ScrollMetrics {
   scrollTop: number;
   scrollHeight: number;
@@ -51,6 +53,6 @@ export class Latest {
 /** A one-line title for a new conversation, from the first message's text. */
 export function provisionalTitle(text: string, max = 60): string {
   const line = text.trim().split(/\r?\n/, 1)[0]?.trim() ?? "";
-  if (line === "") return "New chat";
+  if (line === "") return t("New chat");
   return line.length > max ? `${line.slice(0, max - 1).trimEnd()}…` : line;
 }

@@ -5,7 +5,7 @@
 // focused, and makes the next message set the preset's system prompt.
 
 import { el } from "../dom";
-import { offeredPresets } from "../lib/presets";
+import { offeredPresets, presetDisplayName, presetQuestion } from "../lib/presets";
 import type { AttachmentDraft, Preset } from "../types";
 
 export interface AnalysesOptions {
@@ -43,7 +43,8 @@ export class Analyses {
     for (const b of this.o.group.querySelectorAll("button")) b.disabled = busy;
   }
 
-  private render(): void {
+  /** Renders the buttons again (after a language switch). */
+  render(): void {
     const offered = offeredPresets(
       this.presets,
       this.drafts.map((d) => d.summary.kind.type),
@@ -51,8 +52,8 @@ export class Analyses {
     const buttons = offered.map((p) => {
       const b = el("button", {
         className: "analysis",
-        text: p.name,
-        attrs: { type: "button", title: p.prompt },
+        text: presetDisplayName(p),
+        attrs: { type: "button", title: presetQuestion(p) },
         dataset: { preset: p.id },
       });
       b.disabled = this.busy;

@@ -13,6 +13,7 @@
 
 import * as backend from "../backend";
 import { toAppError } from "../lib/errors";
+import { key, t } from "../lib/i18n";
 import { el, iconButton } from "../dom";
 import {
   AttachmentQueue,
@@ -114,6 +115,11 @@ export class Attachments {
   /** See {@link AttachmentQueue.finishSend}. */
   finishSend(ticket: SendTicket, sent: boolean): void {
     this.queue.finishSend(ticket, sent);
+  }
+
+  /** After a language switch: every chip drawn again. */
+  relabel(): void {
+    for (const chip of this.queue.chips) this.updated(chip);
   }
 
   // --- the list ----------------------------------------------------------------
@@ -265,7 +271,7 @@ export interface ChipView {
   dataset: Record<string, string>;
 }
 
-const PENDING_TEXT: Partial<Record<ChipState, string>> = { waiting: "Waiting…", extracting: "Reading…" };
+const PENDING_TEXT: Partial<Record<ChipState, string>> = { waiting: key("Waiting…"), extracting: key("Reading…") };
 
 /** One chip, as a list item of a `role="list"`. */
 export function renderChip(v: ChipView): HTMLLIElement {
@@ -280,16 +286,16 @@ export function renderChip(v: ChipView): HTMLLIElement {
     className: "chip-details",
     text:
       v.state === "password"
-        ? "PDF · needs a password"
+        ? t("PDF · needs a password")
         : v.summary
           ? summaryLabel(v.summary)
-          : (PENDING_TEXT[v.state] ?? "Not attached"),
+          : t(PENDING_TEXT[v.state] ?? key("Not attached")),
   });
   if (v.openable) {
     item.append(
       el(
         "button",
-        { className: "chip-open", attrs: { type: "button", "aria-haspopup": "dialog", title: `Preview ${v.name}` } },
+        { className: "chip-open", attrs: { type: "button", "aria-haspopup": "dialog", title: t("Preview {name}", { name: v.name }) } },
         name,
         details,
       ),
@@ -298,7 +304,7 @@ export function renderChip(v: ChipView): HTMLLIElement {
     item.append(el("span", { className: "chip-main" }, name, details));
   }
   if (v.state === "waiting" || v.state === "extracting") {
-    const label = v.state === "waiting" ? `${v.name} is waiting to be read` : `Reading ${v.name}`;
+    const label = v.state === "waiting" ? t("{name} is waiting to be read", { name: v.name }) : t("Reading {name}", { name: v.name });
     item.append(el("span", { className: "chip-progress", attrs: { role: "progressbar", "aria-label": label } }));
   } else if (v.state === "truncated" && v.summary) {
     item.append(el("span", { className: "chip-note", text: truncationNote(v.summary) }));
@@ -306,9 +312,13 @@ export function renderChip(v: ChipView): HTMLLIElement {
     // The file stays on the backend; only the password travels, on submit.
     const input = el("input", {
       className: "chip-password",
-      attrs: { type: "password", autocomplete: "off", "aria-label": `Password for ${v.name}`, placeholder: "Password" },
+      attrs: { type: "password", autocomplete: "off", "aria-label": t("Password for {name}", { name: v.name }), placeholder: t("Password") },
     });
-    const unlock = el("button", { className: "chip-unlock", text: "Unlock", attrs: { type: "submit", "aria-label": `Unlock ${v.name}` } });
+    const unlock = el("button", {
+      className: "chip-unlock",
+      text: t("Unlock"),
+      attrs: { type: "submit", "aria-label": t("Unlock {name}", { name: v.name }) },
+    });
     item.append(el("form", { className: "chip-unlock-form" }, input, unlock));
     if (v.error) item.append(el("span", { className: "chip-error", attrs: { role: "alert" }, text: v.error.message }));
   } else if (v.state === "error" && v.error) {
@@ -319,14 +329,15 @@ export function renderChip(v: ChipView): HTMLLIElement {
     // goes instead, automatically, where the service refuses PDFs.
     const original = el("input", {
       className: "chip-original",
-      attrs: { type: "checkbox", "aria-label": `Send the original PDF of ${v.name}` },
+      attrs: { type: "checkbox", "aria-label": t("Send the original PDF of {name}", { name: v.name }) },
     });
     original.checked = v.summary.send_original;
     original.disabled = v.locked;
-    item.append(el("label", { className: "chip-original-label", attrs: { title: "Send the PDF itself, not its text" } }, original, "Original"));
+    const title = t("Send the PDF itself, not its text");
+    item.append(el("label", { className: "chip-original-label", attrs: { title } }, original, t("Original")));
   }
   if (v.removable) {
-    const remove = iconButton("close", `Remove ${v.name}`, "chip-remove");
+    const remove = iconButton("close", t("Remove {name}", { name: v.name }), "chip-remove");
     remove.disabled = v.locked;
     item.append(remove);
   }
@@ -351,7 +362,7 @@ function renderDraftChip(chip: Chip): HTMLLIElement {
  * attachment's preview (those with an id; a message still being sent has none yet).
  */
 export function renderAttachmentList(summaries: readonly AttachmentSummary[]): HTMLElement {
-  const list = el("ul", { className: "attachment-list message-attachments", attrs: { role: "list", "aria-label": "Attachments" } });
+  const list = el("ul", { className: "attachment-list message-attachments", attrs: { role: "list", "aria-label": t("Attachments") } });
   for (const s of summaries) {
     list.append(
       renderChip({

@@ -7,6 +7,7 @@
 
 import { el, iconButton } from "../dom";
 import { errorHint, formatRetryCountdown, hintOpensSettings } from "../lib/errors";
+import { t } from "../lib/i18n";
 import type { AppError, ErrorCode } from "../types";
 
 export interface BannerOptions {
@@ -21,6 +22,8 @@ export interface ShowErrorOptions {
 
 export class Banner {
   private countdown: ReturnType<typeof setInterval> | undefined;
+  /** The error on show, to render again after a language switch. */
+  private shown: { error: AppError; options: ShowErrorOptions; until: number } | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -32,6 +35,21 @@ export class Banner {
   /** Shows an error: its message, what to do about it, and for rate limits a countdown. */
   showError(error: AppError, options: ShowErrorOptions = {}): void {
     this.reset("error");
+    const secs = error.retry_after_secs;
+    this.shown = { error, options, until: secs !== undefined && secs > 0 ? Date.now() + secs * 1000 : 0 };
+    this.renderError(error, options);
+  }
+
+  /** After a language switch: the error on show, in the new words (its countdown goes on). */
+  relabel(): void {
+    const shown = this.shown;
+    if (!shown || this.root.dataset.kind !== "error") return;
+    this.reset("error");
+    this.shown = shown;
+    this.renderError(shown.error, shown.options, shown.until);
+  }
+
+  private renderError(error: AppError, options: ShowErrorOptions, until = 0): void {
     this.root.dataset.code = error.code;
     this.root.setAttribute("role", "alert");
     const body = el("div", { className: "banner-body" });
@@ -40,17 +58,17 @@ export class Banner {
     if (hint) body.append(el("p", { className: "banner-hint", text: hint }));
     const openSettings = this.options.onOpenSettings;
     if (openSettings && hintOpensSettings(error.code)) {
-      const button = el("button", { className: "banner-action", text: "Open Settings", attrs: { type: "button" } });
+      const button = el("button", { className: "banner-action", text: t("Open Settings"), attrs: { type: "button" } });
       button.addEventListener("click", () => openSettings());
       body.append(button);
     }
     if (error.code === "rate_limit" && error.retry_after_secs !== undefined && error.retry_after_secs > 0) {
       const line = el("p", { className: "banner-countdown" });
       body.append(line);
-      this.startCountdown(line, error.retry_after_secs);
+      this.startCountdown(line, until > 0 ? (until - Date.now()) / 1000 : error.retry_after_secs);
     }
     if (error.request_id) {
-      body.append(el("p", { className: "banner-request-id", text: `Request ID: ${error.request_id}` }));
+      body.append(el("p", { className: "banner-request-id", text: t("Request ID: {id}", { id: error.request_id }) }));
     }
     this.root.append(body, this.closeButton());
     this.root.hidden = false;
@@ -98,13 +116,14 @@ export class Banner {
     if (this.countdown !== undefined) clearInterval(this.countdown);
     this.countdown = undefined;
     this.root.replaceChildren();
+    this.shown = null;
     delete this.root.dataset.code;
     if (kind) this.root.dataset.kind = kind;
     else delete this.root.dataset.kind;
   }
 
   private closeButton(): HTMLButtonElement {
-    const button = iconButton("close", "Dismiss", "banner-close");
+    const button = iconButton("close", t("Dismiss"), "banner-close");
     button.addEventListener("click", () => this.clear());
     return button;
   }

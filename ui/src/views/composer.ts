@@ -17,6 +17,7 @@
 // message is stored.
 
 import { el, iconButton } from "../dom";
+import { t } from "../lib/i18n";
 import { modelChoices } from "../lib/models";
 import type { ModelInfo } from "../types";
 
@@ -175,23 +176,34 @@ export class Composer {
   /** Chooses (or, with null, clears) the system prompt the next message sets. */
   setSystemPrompt(choice: PendingSystemPrompt | null): void {
     this.pendingSystem = choice;
+    this.renderSystemNote();
+    this.o.onSystemPromptChange();
+  }
+
+  /** After a language switch: the composer's own words again. */
+  relabel(): void {
+    this.renderSystemNote();
+    this.updateSendEnabled();
+  }
+
+  private renderSystemNote(): void {
+    const choice = this.pendingSystem;
     const note = this.o.systemNote;
     if (!choice) {
       note.hidden = true;
       note.replaceChildren();
     } else {
-      const clear = iconButton("close", "Clear system prompt", "system-note-clear");
+      const clear = iconButton("close", t("Clear system prompt"), "system-note-clear");
       clear.addEventListener("click", () => {
         this.setSystemPrompt(null);
         this.focus();
       });
       note.replaceChildren(
-        el("span", { className: "system-note-text", text: `System prompt: ${choice.name}`, attrs: { title: choice.text } }),
+        el("span", { className: "system-note-text", text: t("System prompt: {name}", { name: choice.name }), attrs: { title: choice.text } }),
         clear,
       );
       note.hidden = false;
     }
-    this.o.onSystemPromptChange();
   }
 
   /** Puts text back after a failed send, before anything typed since. */
@@ -226,7 +238,7 @@ export class Composer {
     // skips events still sends.
     const { send } = this.o;
     send.disabled = this.busy || this.attachmentsPending > 0 || this.blocked !== null;
-    if (this.attachmentsPending > 0) send.title = "Waiting for the attached files to be read";
+    if (this.attachmentsPending > 0) send.title = t("Waiting for the attached files to be read");
     else if (this.blocked !== null) send.title = this.blocked;
     else send.removeAttribute("title");
   }

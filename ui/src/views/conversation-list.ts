@@ -12,6 +12,7 @@
 
 import * as backend from "../backend";
 import { ICONS, el, iconButton } from "../dom";
+import { key, t } from "../lib/i18n";
 import { formatAbsolute, formatRelative } from "../lib/time";
 import type { TurnPhase } from "../lib/turns";
 import { insertionIndex, scrollToShow, visibleRange } from "../lib/virtual";
@@ -37,7 +38,7 @@ export interface ConversationListOptions {
   onError(error: AppError): void;
 }
 
-const TURN_LABELS: Record<TurnPhase, string> = { sending: "Sending…", queued: "Queued", streaming: "Replying…" };
+const TURN_LABELS: Record<TurnPhase, string> = { sending: key("Sending…"), queued: key("Queued"), streaming: key("Replying…") };
 
 /** The list's order: pinned first, then newest update, then highest id. */
 export function comesBefore(a: ConversationSummary, b: ConversationSummary): boolean {
@@ -65,7 +66,7 @@ export class ConversationList {
   archived = false;
 
   constructor(private readonly o: ConversationListOptions) {
-    o.list.setAttribute("aria-label", "Conversations");
+    o.list.setAttribute("aria-label", t("Conversations"));
     o.scroll.addEventListener("scroll", () => this.renderSoon(), { passive: true });
     new ResizeObserver(() => this.renderSoon()).observe(o.scroll);
     o.list.addEventListener("click", (e) => this.onClick(e));
@@ -167,6 +168,16 @@ export class ConversationList {
     });
   }
 
+  /** After a language switch: the rows drawn again (one being renamed stays as it is). */
+  relabel(): void {
+    for (const [id, li] of this.rendered) {
+      if (li.dataset.editing) continue;
+      li.remove();
+      this.rendered.delete(id);
+    }
+    this.render();
+  }
+
   /** Puts the rows in view into the DOM and takes the others out. */
   render(): void {
     const height = this.measure();
@@ -264,15 +275,15 @@ export class ConversationList {
       el("span", { className: "row-title" }),
       el("span", { className: "row-meta" }, el("time", { className: "row-date" }), el("span", { className: "row-turn" })),
     );
-    const rename = iconButton("rename", "Rename", "row-action");
+    const rename = iconButton("rename", t("Rename"), "row-action");
     rename.dataset.action = "rename";
-    const pin = iconButton("pin", "Pin", "row-action");
+    const pin = iconButton("pin", t("Pin"), "row-action");
     pin.dataset.action = "pin";
     const archive = this.archived
-      ? iconButton("unarchive", "Unarchive", "row-action")
-      : iconButton("archive", "Archive", "row-action");
+      ? iconButton("unarchive", t("Unarchive"), "row-action")
+      : iconButton("archive", t("Archive"), "row-action");
     archive.dataset.action = "archive";
-    const del = iconButton("delete", "Delete", "row-action danger");
+    const del = iconButton("delete", t("Delete"), "row-action danger");
     del.dataset.action = "delete";
     li.append(open, el("div", { className: "row-actions" }, rename, pin, archive, del));
     return li;
@@ -302,7 +313,7 @@ export class ConversationList {
     if (pin && pin.dataset.state !== String(s.pinned)) {
       pin.dataset.state = String(s.pinned);
       pin.innerHTML = s.pinned ? ICONS.unpin : ICONS.pin; // constant markup
-      const label = s.pinned ? "Unpin" : "Pin";
+      const label = s.pinned ? t("Unpin") : t("Pin");
       pin.title = label;
       pin.setAttribute("aria-label", label);
     }
@@ -401,7 +412,7 @@ export class ConversationList {
     li.dataset.editing = "1";
     const input = el("input", {
       className: "row-rename",
-      attrs: { type: "text", "aria-label": "Conversation title", maxlength: "200", spellcheck: "false" },
+      attrs: { type: "text", "aria-label": t("Conversation title"), maxlength: "200", spellcheck: "false" },
     });
     input.value = s.title;
     open.hidden = true;
@@ -492,9 +503,9 @@ export class ConversationList {
       if (gen === this.gen) this.put(s);
       return;
     }
-    const what = archived ? "Archived" : "Moved back from the archive:";
-    this.o.toast.show(`${what} “${s.title}”`, {
-      label: "Undo",
+    const what = archived ? t("Archived “{title}”", { title: s.title }) : t("Moved back from the archive: “{title}”", { title: s.title });
+    this.o.toast.show(what, {
+      label: t("Undo"),
       run: () =>
         void flip(!archived).then((ok) => {
           if (ok && gen === this.gen) this.put(s);
@@ -517,7 +528,7 @@ export class ConversationList {
       return;
     }
     this.o.onDeleted(id);
-    this.o.toast.show(`Deleted “${s.title}”`, { label: "Undo", run: () => void this.undoDelete(s) });
+    this.o.toast.show(t("Deleted “{title}”", { title: s.title }), { label: t("Undo"), run: () => void this.undoDelete(s) });
   }
 
   private async undoDelete(s: ConversationSummary): Promise<void> {
@@ -550,5 +561,5 @@ function showTurnPhase(li: HTMLLIElement, phase: TurnPhase | null): void {
   if (phase === null) delete li.dataset.turn;
   else li.dataset.turn = phase;
   const badge = li.querySelector(".row-turn");
-  if (badge) badge.textContent = phase === null ? "" : TURN_LABELS[phase];
+  if (badge) badge.textContent = phase === null ? "" : t(TURN_LABELS[phase]);
 }

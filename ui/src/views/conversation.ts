@@ -30,6 +30,8 @@
 import * as backend from "../backend";
 import { el } from "../dom";
 import { autoRetryText, errorCard, type CardAction } from "../lib/error-card";
+import { backendText, errorText } from "../lib/errors";
+import { key, t } from "../lib/i18n";
 import { messageFacts } from "../lib/message-facts";
 import { StreamingTail, type DeltaLike } from "../lib/stream";
 import { isNearBottom } from "../lib/util";
@@ -101,19 +103,11 @@ export class ConversationPane {
     this.title = options.title;
     this.topSentinel = el("div", { className: "sentinel", attrs: { "aria-hidden": "true" } });
     this.list = el("div", { className: "message-list" });
-    this.empty = el(
-      "div",
-      { className: "empty-state" },
-      el("h2", { text: "How can I help?" }),
-      el("p", { text: "Enter sends, Shift+Enter starts a new line. Ctrl+K searches your history." }),
-    );
+    this.empty = el("div", { className: "empty-state" });
     // Sticky at the bottom of the scroll area, shown while the reader is
     // away from the newest message.
-    this.jump = el("button", {
-      className: "jump-latest",
-      text: "↓ Latest",
-      attrs: { type: "button", "aria-label": "Jump to latest", title: "Jump to the newest message" },
-    });
+    this.jump = el("button", { className: "jump-latest", attrs: { type: "button" } });
+    this.labelOwnControls();
     this.jump.hidden = true;
     this.jump.addEventListener("click", () => {
       this.scrollToBottom();
@@ -160,8 +154,29 @@ export class ConversationPane {
     this.gen++;
     this.reset();
     this.setConversation(null);
-    this.setTitle("New chat");
+    this.setTitle(t("New chat"));
     this.empty.hidden = false;
+  }
+
+  /** The pane's own words (the empty chat, "Jump to latest") in the current language. */
+  private labelOwnControls(): void {
+    this.empty.replaceChildren(
+      el("h2", { text: t("How can I help?") }),
+      el("p", { text: t("Enter sends, Shift+Enter starts a new line. Ctrl+K searches your history.") }),
+    );
+    this.jump.textContent = t("↓ Latest");
+    this.jump.setAttribute("aria-label", t("Jump to latest"));
+    this.jump.title = t("Jump to the newest message");
+  }
+
+  /**
+   * After a language switch: the pane's words and the conversation shown,
+   * rendered again (streams in progress carry on; see `open`).
+   */
+  relabel(): void {
+    this.labelOwnControls();
+    if (this.conversationId === null) this.setTitle(t("New chat"));
+    else void this.open(this.conversationId);
   }
 
   setTitle(title: string): void {
@@ -295,7 +310,10 @@ export class ConversationPane {
     stream.element.dataset.queued = String(limit !== null);
     status.querySelector(".queued-note")?.remove();
     if (limit !== null) {
-      const note = `Queued: ${limit === 1 ? "another reply is" : `${limit} replies are`} streaming, the most Settings allows at once. This one starts when a slot frees up.`;
+      const note =
+        limit === 1
+          ? t("Queued: another reply is streaming, the most Settings allows at once. This one starts when a slot frees up.")
+          : t("Queued: {n} replies are streaming, the most Settings allows at once. This one starts when a slot frees up.", { n: limit });
       status.prepend(el("span", { className: "queued-note", text: note, attrs: { role: "status" } }));
     }
   }
@@ -328,12 +346,12 @@ export class ConversationPane {
       dataset: { code: error.code, retryMode: card.retryMode },
     });
     // The service's words: text only.
-    root.append(el("p", { className: "error-card-message", text: error.message }));
+    root.append(el("p", { className: "error-card-message", text: errorText(error) }));
     if (card.hint) root.append(el("p", { className: "error-card-hint", text: card.hint }));
     const actions = el("div", { className: "error-card-actions" });
     for (const action of card.actions) actions.append(cardButton(action, card.autoRetrySecs !== undefined));
     if (actions.childElementCount > 0) root.append(actions);
-    if (error.request_id) root.append(el("p", { className: "error-card-request", text: `Request ID: ${error.request_id}` }));
+    if (error.request_id) root.append(el("p", { className: "error-card-request", text: t("Request ID: {id}", { id: error.request_id }) }));
     article.querySelector(".message-status")?.remove();
     article.querySelector(".error-card")?.remove();
     const tools = article.querySelector(".message-tools");
@@ -421,9 +439,9 @@ export class ConversationPane {
     const actions = el("div", { className: "retry-actions" });
     const hasText = (last.querySelector(".message-body")?.textContent ?? "").trim() !== "";
     if (status === "interrupted" && hasText) {
-      actions.append(retryButton("continue", "Continue", "Carry on the reply from where it stopped"));
+      actions.append(retryButton("continue", t("Continue"), t("Carry on the reply from where it stopped")));
     }
-    actions.append(retryButton("regenerate", "Regenerate", "Ask for a new reply; this one stays as another version"));
+    actions.append(retryButton("regenerate", t("Regenerate"), t("Ask for a new reply; this one stays as another version")));
     last.append(actions);
   }
 
@@ -436,14 +454,14 @@ export class ConversationPane {
     }
     const input = el("textarea", {
       className: "edit-input",
-      attrs: { "aria-label": "Edit your message", rows: "3" },
+      attrs: { "aria-label": t("Edit your message"), rows: "3" },
     });
     input.value = body.textContent ?? "";
-    const cancel = el("button", { className: "edit-cancel", text: "Cancel", attrs: { type: "button" } });
+    const cancel = el("button", { className: "edit-cancel", text: t("Cancel"), attrs: { type: "button" } });
     const save = el("button", {
       className: "edit-send primary",
-      text: "Send",
-      attrs: { type: "submit", "aria-label": "Send edited message" },
+      text: t("Send"),
+      attrs: { type: "submit", "aria-label": t("Send edited message") },
     });
     const form = el("form", { className: "edit-form" }, input, el("div", { className: "edit-buttons" }, cancel, save));
     const close = () => {
@@ -481,13 +499,13 @@ export class ConversationPane {
   private askDelete(article: HTMLElement, button: HTMLButtonElement): void {
     if (article.querySelector(".delete-confirm")) return;
     const last = this.list.lastElementChild === article;
-    const question = last ? "Delete this message?" : "Delete this message and the replies after it?";
+    const question = last ? t("Delete this message?") : t("Delete this message and the replies after it?");
     const confirm = el(
       "div",
-      { className: "delete-confirm", attrs: { role: "group", "aria-label": "Confirm delete" } },
+      { className: "delete-confirm", attrs: { role: "group", "aria-label": t("Confirm delete") } },
       el("span", { text: question }),
-      el("button", { className: "danger", text: "Delete", attrs: { type: "button", "aria-label": "Yes, delete" }, dataset: { answer: "yes" } }),
-      el("button", { text: "Cancel", attrs: { type: "button", "aria-label": "Keep the message" }, dataset: { answer: "no" } }),
+      el("button", { className: "danger", text: t("Delete"), attrs: { type: "button", "aria-label": t("Yes, delete") }, dataset: { answer: "yes" } }),
+      el("button", { text: t("Cancel"), attrs: { type: "button", "aria-label": t("Keep the message") }, dataset: { answer: "no" } }),
     );
     confirm.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
@@ -759,7 +777,7 @@ function renderMessageShell(role: "user" | "assistant", id: number | null, statu
   if (id !== null) article.dataset.id = String(id);
   article.dataset.status = status;
   // A label rather than hidden text, so the element's text stays the message's.
-  article.setAttribute("aria-label", role === "user" ? "You said" : "Claude said");
+  article.setAttribute("aria-label", role === "user" ? t("You said") : t("Claude said"));
   return article;
 }
 
@@ -788,16 +806,17 @@ export function renderMessage(m: MessageView): HTMLElement {
     if (m.text.trim() !== "") {
       markdownOf.set(article, m.text);
       tools.append(
-        el("button", { className: "copy-message", text: "Copy", attrs: { type: "button", "aria-label": "Copy reply as Markdown" }, dataset: { format: "markdown" } }),
-        el("button", { className: "copy-message", text: "Copy text", attrs: { type: "button", "aria-label": "Copy reply as plain text" }, dataset: { format: "plain" } }),
+        el("button", { className: "copy-message", text: t("Copy"), attrs: { type: "button", "aria-label": t("Copy reply as Markdown") }, dataset: { format: "markdown" } }),
+        el("button", { className: "copy-message", text: t("Copy text"), attrs: { type: "button", "aria-label": t("Copy reply as plain text") }, dataset: { format: "plain" } }),
       );
     }
   }
   if (m.role === "user") {
-    tools.append(el("button", { className: "edit-message", text: "Edit", attrs: { type: "button", "aria-label": "Edit message", title: "Edit and send again; this version stays" } }));
+    const title = t("Edit and send again; this version stays");
+    tools.append(el("button", { className: "edit-message", text: t("Edit"), attrs: { type: "button", "aria-label": t("Edit message"), title } }));
   }
   if (m.status !== "streaming" && m.id !== null) {
-    tools.append(el("button", { className: "delete-message", text: "Delete", attrs: { type: "button", "aria-label": "Delete message" } }));
+    tools.append(el("button", { className: "delete-message", text: t("Delete"), attrs: { type: "button", "aria-label": t("Delete message") } }));
   }
   if (tools.childElementCount > 0) article.append(tools);
   return article;
@@ -816,21 +835,21 @@ function renderVersions(m: MessageView): HTMLElement | null {
   };
   return el(
     "div",
-    { className: "version-nav", attrs: { role: "group", "aria-label": "Versions" } },
-    arrow("‹", "Previous version", versions[at - 1]),
+    { className: "version-nav", attrs: { role: "group", "aria-label": t("Versions") } },
+    arrow("‹", t("Previous version"), versions[at - 1]),
     el("span", { className: "version-count", text: `${at + 1} / ${versions.length}`, attrs: { "aria-live": "polite" } }),
-    arrow("›", "Next version", versions[at + 1]),
+    arrow("›", t("Next version"), versions[at + 1]),
   );
 }
 
 const CARD_LABELS: Record<CardAction, string> = {
-  open_settings: "Open Settings",
-  retry: "Retry",
-  show_context: "Show context",
+  open_settings: key("Open Settings"),
+  retry: key("Retry"),
+  show_context: key("Show context"),
 };
 
 function cardButton(action: CardAction, counting: boolean): HTMLButtonElement {
-  const text = action === "retry" && counting ? "Retry now" : CARD_LABELS[action];
+  const text = action === "retry" && counting ? t("Retry now") : t(CARD_LABELS[action]);
   return el("button", { className: "error-card-action", text, attrs: { type: "button" }, dataset: { action } });
 }
 
@@ -848,12 +867,12 @@ function retryButton(mode: RetryMode, text: string, title: string): HTMLButtonEl
 function renderStreamingStatus(): HTMLElement {
   const typing = el(
     "span",
-    { className: "typing", attrs: { role: "status", "aria-label": "Claude is replying" } },
+    { className: "typing", attrs: { role: "status", "aria-label": t("Claude is replying") } },
     el("span"),
     el("span"),
     el("span"),
   );
-  const stop = el("button", { className: "message-stop", text: "Stop", attrs: { type: "button" } });
+  const stop = el("button", { className: "message-stop", text: t("Stop"), attrs: { type: "button" } });
   return el("div", { className: "message-status streaming" }, typing, stop);
 }
 
@@ -862,12 +881,12 @@ function renderStatus(status: MessageView["status"], error?: string): HTMLElemen
     case "streaming":
       return renderStreamingStatus();
     case "interrupted":
-      return el("div", { className: "message-status interrupted", text: "Reply was cut off" });
+      return el("div", { className: "message-status interrupted", text: t("Reply was cut off") });
     case "error":
       // The error text came from the API or the network stack: text only.
       return el("div", {
         className: "message-status error",
-        text: error && error.trim() !== "" ? error : "The reply failed.",
+        text: error && error.trim() !== "" ? backendText(error) : t("The reply failed."),
       });
     case "complete":
       return null;
@@ -883,17 +902,17 @@ function decorateCodeBlocks(root: Element): void {
     const header = el("div", { className: "code-header" });
     const lang = /(?:^|\s)language-([\w#+.-]+)/.exec(pre.querySelector("code")?.className ?? "")?.[1];
     header.append(el("span", { className: "code-lang", text: lang ?? "" }));
-    header.append(el("button", { className: "copy-code", text: "Copy", attrs: { type: "button", "aria-label": "Copy code" } }));
+    header.append(el("button", { className: "copy-code", text: t("Copy"), attrs: { type: "button", "aria-label": t("Copy code") } }));
     pre.replaceWith(wrapper);
     wrapper.append(header, pre);
   }
 }
 
 async function copyWithFeedback(button: HTMLButtonElement, text: string): Promise<void> {
-  const label = button.dataset.label ?? button.textContent ?? "Copy";
+  const label = button.dataset.label ?? button.textContent ?? t("Copy");
   button.dataset.label = label;
   const ok = await copyText(text);
-  button.textContent = ok ? "Copied" : "Copy failed";
+  button.textContent = ok ? t("Copied") : t("Copy failed");
   button.classList.toggle("copied", ok);
   setTimeout(() => {
     button.textContent = label;

@@ -12,6 +12,7 @@
 
 import { el } from "../dom";
 import { toAppError } from "../lib/errors";
+import { formatNumber, t } from "../lib/i18n";
 import {
   cutToFitTokens,
   doesNotFitText,
@@ -48,6 +49,11 @@ export class Gauge {
     this.text = o.meter.querySelector<HTMLElement>(".gauge-text") ?? el("span");
     o.meter.hidden = true;
     o.alert.hidden = true;
+  }
+
+  /** After a language switch: the same budget, in the new words. */
+  relabel(): void {
+    this.show(this.budget);
   }
 
   /** Shows an answer of estimate_send, or nothing (null: nothing to weigh, or no answer). */
@@ -90,8 +96,8 @@ export class Gauge {
       const keep = cutToFitTokens(budget, largest.summary.tokens);
       const cut = el("button", {
         className: "budget-cut",
-        text: "Cut to fit",
-        attrs: { type: "button", title: `Keep about ${keep.toLocaleString("en-US")} tokens of “${largest.summary.name}”` },
+        text: t("Cut to fit"),
+        attrs: { type: "button", title: t("Keep about {n} tokens of “{name}”", { n: formatNumber(keep), name: largest.summary.name }) },
       });
       cut.disabled = this.trimming;
       cut.addEventListener("click", () => void this.cut(largest.draft_id, { type: "tokens", max: keep }));
@@ -99,11 +105,12 @@ export class Gauge {
     }
     const pdfs = pdfDrafts(drafts);
     for (const pdf of pdfs) {
-      const label = pdfs.length === 1 ? "Pick pages…" : `Pick pages of ${pdf.summary.name}…`;
+      const name = pdf.summary.name;
+      const label = pdfs.length === 1 ? t("Pick pages…") : t("Pick pages of {name}…", { name });
       const pick = el("button", {
         className: "budget-pages",
         text: label,
-        attrs: { type: "button", "aria-haspopup": "dialog", title: `Keep only some pages of “${pdf.summary.name}”` },
+        attrs: { type: "button", "aria-haspopup": "dialog", title: t("Keep only some pages of “{name}”", { name }) },
       });
       pick.disabled = this.trimming;
       pick.addEventListener("click", () => this.o.onPickPages(pdf));
@@ -111,7 +118,7 @@ export class Gauge {
     }
     const parts: Node[] = [el("p", { className: "budget-alert-text", text: doesNotFitText(budget, drafts.length > 0) })];
     if (drafts.length > 0) {
-      parts.push(el("p", { className: "budget-alert-hint", text: "A file's × button removes it from the message." }));
+      parts.push(el("p", { className: "budget-alert-hint", text: t("A file's × button removes it from the message.") }));
     }
     if (actions.childElementCount > 0) parts.push(actions);
     alert.replaceChildren(...parts);

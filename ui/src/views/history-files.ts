@@ -5,6 +5,7 @@
 // says where.
 
 import * as backend from "../backend";
+import { t, tn } from "../lib/i18n";
 import type { AppError, ExportFormat } from "../types";
 import type { Toast } from "./banner";
 
@@ -47,7 +48,7 @@ export class HistoryFiles {
   }
 
   private saved(path: string): void {
-    this.o.toast.show(`Saved to ${path}`);
+    this.o.toast.show(t("Saved to {path}", { path }));
   }
 
   private async importPicked(): Promise<void> {
@@ -58,7 +59,7 @@ export class HistoryFiles {
     await this.busy(this.o.importButton, async () => {
       const ids = await backend.importHistory(await file.text());
       const n = ids.length;
-      this.o.toast.show(`Imported ${n} conversation${n === 1 ? "" : "s"} from ${file.name}`);
+      this.o.toast.show(tn(n, "Imported {n} conversation from {file}", "Imported {n} conversations from {file}", { file: file.name }));
       this.o.onImported(ids);
     });
   }

@@ -7,7 +7,9 @@
 
 import * as backend from "../backend";
 import { el } from "../dom";
+import { toAppError } from "../lib/errors";
 import { snippetToHtml, snippetToText } from "../lib/html";
+import { t } from "../lib/i18n";
 import { modelChoices } from "../lib/models";
 import { DEFAULT_FILTERS, buildSearchQuery, filtersActive, isSearchPeriod, type SearchFilters } from "../lib/search";
 import { formatRelative } from "../lib/time";
@@ -36,6 +38,7 @@ export class HistorySearch {
   private readonly latest = new Latest();
   private readonly runSoon: Debounced<[string]>;
   private hits: SearchHit[] = [];
+  private models: readonly ModelInfo[] = [];
   private selected = -1;
   private searchedQuery = "";
 
@@ -78,12 +81,19 @@ export class HistorySearch {
     this.o.onShowing(false);
   }
 
+  /** After a language switch: the filter's words and the hits shown, again. */
+  relabel(): void {
+    this.setModels(this.models);
+    if (this.searchedQuery !== "") void this.run(this.searchedQuery);
+  }
+
   /** Offers the service's models in the model filter, keeping the choice. */
   setModels(models: readonly ModelInfo[]): void {
+    this.models = models;
     const select = this.o.model;
     const chosen = select.value;
     const options = modelChoices(models, [chosen]).map((m) => el("option", { text: m.label, attrs: { value: m.id } }));
-    select.replaceChildren(el("option", { text: "Any model", attrs: { value: "" } }), ...options);
+    select.replaceChildren(el("option", { text: t("Any model"), attrs: { value: "" } }), ...options);
     select.value = chosen;
   }
 
@@ -145,7 +155,7 @@ export class HistorySearch {
       hits = await backend.searchHistory(buildSearchQuery(query, this.filters(), SEARCH_LIMIT, Date.now()));
     } catch (err) {
       if (!this.latest.isCurrent(token)) return;
-      this.showMessage(`Search failed: ${(err as AppError).message}`);
+      this.showMessage(t("Search failed: {reason}", { reason: toAppError(err).message }));
       this.searchedQuery = query;
       return;
     }
@@ -154,7 +164,7 @@ export class HistorySearch {
     this.hits = hits;
     this.selected = -1;
     if (hits.length === 0) {
-      this.showMessage("No matches.");
+      this.showMessage(t("No matches."));
       return;
     }
     const now = Date.now();
@@ -212,7 +222,7 @@ function renderHit(hit: SearchHit, index: number, now: number): HTMLLIElement {
     el("time", { className: "hit-date", text: formatRelative(hit.created_at, now) }),
   );
   const snippet = el("div", { className: "hit-snippet" });
-  snippet.append(el("span", { className: "hit-role", text: hit.role === "user" ? "You: " : "Claude: " }));
+  snippet.append(el("span", { className: "hit-role", text: hit.role === "user" ? `${t("You:")} ` : `${t("Claude:")} ` }));
   const text = el("span");
   text.innerHTML = snippetToHtml(hit.snippet); // escaped; only <mark> is markup
   snippet.append(text);

@@ -6,6 +6,7 @@
 import { returnFocusTo, showInlineError, wireModalKeys } from "../dom";
 import { readPageRange } from "../lib/budget";
 import { toAppError } from "../lib/errors";
+import { t, tn } from "../lib/i18n";
 import type { AttachmentDraft, Trim } from "../types";
 
 export interface PagesDialogOptions {
@@ -52,9 +53,11 @@ export class PagesDialog {
     const o = this.o;
     this.draft = draft;
     this.returnFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    o.title.textContent = `Pick pages of ${draft.summary.name}`;
+    o.title.textContent = t("Pick pages of {name}", { name: draft.summary.name });
     o.title.title = draft.summary.name;
-    o.hint.textContent = `It has ${pages.toLocaleString("en-US")} ${pages === 1 ? "page" : "pages"}; only the pages you pick are sent, and the file's chip says so.`;
+    o.hint.textContent = t("It has {pages}; only the pages you pick are sent, and the file's chip says so.", {
+      pages: tn(pages, "{n} page", "{n} pages"),
+    });
     for (const input of [o.first, o.last]) {
       input.min = "1";
       input.max = String(pages);

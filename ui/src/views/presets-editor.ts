@@ -8,7 +8,8 @@
 import * as backend from "../backend";
 import { el, showInlineError } from "../dom";
 import { toAppError } from "../lib/errors";
-import { isOffer, OFFER_LABELS, presetNameProblem } from "../lib/presets";
+import { t } from "../lib/i18n";
+import { isOffer, OFFER_LABELS, offerLabel, presetDisplayName, presetNameProblem } from "../lib/presets";
 import type { Preset } from "../types";
 
 export interface PresetsEditorOptions {
@@ -33,9 +34,7 @@ export class PresetsEditor {
   private busy = false;
 
   constructor(private readonly o: PresetsEditorOptions) {
-    o.offer.replaceChildren(
-      ...Object.entries(OFFER_LABELS).map(([value, text]) => el("option", { text, attrs: { value } })),
-    );
+    this.labelOffers();
     o.add.addEventListener("click", () =>
       this.edit({ id: "", name: "", system_prompt: "", prompt: "", offer: "never", builtin: false }),
     );
@@ -57,6 +56,25 @@ export class PresetsEditor {
     o.error.hidden = true;
   }
 
+  private labelOffers(): void {
+    const chosen = this.o.offer.value;
+    this.o.offer.replaceChildren(
+      ...Object.keys(OFFER_LABELS).map((value) => el("option", { text: offerLabel(value as keyof typeof OFFER_LABELS), attrs: { value } })),
+    );
+    if (chosen) this.o.offer.value = chosen;
+  }
+
+  /** After a language switch: the list and the editor's words again. */
+  relabel(): void {
+    this.labelOffers();
+    this.render(this.presets);
+    if (this.editing) this.o.editorTitle.textContent = this.editorTitle(this.editing);
+  }
+
+  private editorTitle(preset: Preset): string {
+    return preset.id === "" ? t("New preset") : t("Edit {name}", { name: presetDisplayName(preset) });
+  }
+
   /** Shows `presets` and asks for the stored list (the panel opened). */
   async load(presets: Preset[]): Promise<void> {
     this.closeEditor(null);
@@ -64,28 +82,33 @@ export class PresetsEditor {
     try {
       this.changed(await backend.listPresets());
     } catch (err) {
-      this.showError(`The presets could not be loaded: ${toAppError(err).message}`);
+      this.showError(t("The presets could not be loaded: {reason}", { reason: toAppError(err).message }));
     }
   }
 
   private render(presets: Preset[]): void {
     this.presets = presets;
-    const rows = presets.map((p) =>
-      el(
+    const rows = presets.map((p) => {
+      const name = presetDisplayName(p);
+      return el(
         "li",
         { className: "preset-row", dataset: { id: p.id } },
-        el("span", { className: "preset-name", text: p.name, attrs: { title: p.system_prompt } }),
-        ...(p.builtin ? [el("span", { className: "preset-tag", text: "Built-in" })] : []),
-        el("button", { text: "Edit", attrs: { type: "button", "aria-label": `Edit ${p.name}` }, dataset: { action: "edit" } }),
+        el("span", { className: "preset-name", text: name, attrs: { title: p.system_prompt } }),
+        ...(p.builtin ? [el("span", { className: "preset-tag", text: t("Built-in") })] : []),
+        el("button", { text: t("Edit"), attrs: { type: "button", "aria-label": t("Edit {name}", { name }) }, dataset: { action: "edit" } }),
         p.builtin
           ? el("button", {
-              text: "Reset",
-              attrs: { type: "button", "aria-label": `Reset ${p.name}`, title: "Back to the preset as shipped" },
+              text: t("Reset"),
+              attrs: { type: "button", "aria-label": t("Reset {name}", { name }), title: t("Back to the preset as shipped") },
               dataset: { action: "delete" },
             })
-          : el("button", { text: "Delete", attrs: { type: "button", "aria-label": `Delete ${p.name}` }, dataset: { action: "delete" } }),
-      ),
-    );
+          : el("button", {
+              text: t("Delete"),
+              attrs: { type: "button", "aria-label": t("Delete {name}", { name }) },
+              dataset: { action: "delete" },
+            }),
+      );
+    });
     this.o.list.replaceChildren(...rows);
   }
 
@@ -97,7 +120,7 @@ export class PresetsEditor {
   private edit(preset: Preset): void {
     const o = this.o;
     this.editing = preset;
-    o.editorTitle.textContent = preset.id === "" ? "New preset" : `Edit ${preset.name}`;
+    o.editorTitle.textContent = this.editorTitle(preset);
     o.name.value = preset.name;
     o.systemPrompt.value = preset.system_prompt;
     o.prompt.value = preset.prompt;

@@ -5,6 +5,7 @@
 // `img-src data:`). Escape and Close close it; focus returns to the chip.
 
 import { el, returnFocusTo, wireModalKeys } from "../dom";
+import { t } from "../lib/i18n";
 import { imageDataUrl } from "../lib/attachments";
 import { toAppError } from "../lib/errors";
 import type { AttachmentPreview } from "../types";
@@ -42,10 +43,10 @@ export class PreviewDialog {
     const gen = ++this.gen;
     const { dialog, title, meta, body } = this.o;
     if (!this.isOpen) this.returnFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    dialog.setAttribute("aria-label", `Preview of ${name}`);
+    dialog.setAttribute("aria-label", t("Preview of {name}", { name }));
     title.textContent = name;
     title.title = name;
-    meta.textContent = "Loading…";
+    meta.textContent = t("Loading…");
     body.replaceChildren();
     dialog.setAttribute("aria-busy", "true");
     if (!this.isOpen) dialog.showModal();
@@ -72,15 +73,19 @@ export class PreviewDialog {
   private show(preview: AttachmentPreview): void {
     const { meta, body } = this.o;
     if (preview.type === "text") {
-      meta.textContent = `The text the model receives: ${preview.text.length.toLocaleString("en-US")} characters`;
+      meta.textContent = t("The text the model receives: {n} characters", { n: preview.text.length });
       // Focusable so the keyboard can scroll a long text.
       body.replaceChildren(el("pre", { className: "preview-text", text: preview.text, attrs: { tabindex: "0" } }));
       return;
     }
     const src = imageDataUrl(preview.media_type, preview.data);
-    meta.textContent = `The image the model receives: ${preview.width} × ${preview.height} px, ${preview.media_type}`;
+    meta.textContent = t("The image the model receives: {width} × {height} px, {type}", {
+      width: preview.width,
+      height: preview.height,
+      type: preview.media_type,
+    });
     if (src === null) {
-      body.replaceChildren(el("p", { className: "preview-error", attrs: { role: "alert" }, text: "This image cannot be shown." }));
+      body.replaceChildren(el("p", { className: "preview-error", attrs: { role: "alert" }, text: t("This image cannot be shown.") }));
       return;
     }
     const img = el("img", { className: "preview-image", attrs: { alt: preview.name } });

@@ -9,6 +9,7 @@
 import * as backend from "../backend";
 import { returnFocusTo, showInlineError, wireModalKeys } from "../dom";
 import { toAppError } from "../lib/errors";
+import { t } from "../lib/i18n";
 import { maxTokensCeiling, readSampling, samplingFields, samplingHints, type SamplingField, type SamplingTexts } from "../lib/sampling";
 import type { Conversation, ModelInfo, SamplingLimits } from "../types";
 
@@ -65,8 +66,13 @@ export class SamplingPanel {
     button.disabled = conversation === null;
     button.title =
       conversation === null
-        ? "A new chat starts with the defaults in Settings; its sampling can be changed once it has begun"
-        : "Temperature, top P, top K, max tokens and stop sequences of this conversation";
+        ? t("A new chat starts with the defaults in Settings; its sampling can be changed once it has begun")
+        : t("Temperature, top P, top K, max tokens and stop sequences of this conversation");
+  }
+
+  /** After a language switch: the button's words again. */
+  relabel(): void {
+    this.setConversation(this.o.conversation());
   }
 
   async open(): Promise<void> {
@@ -132,7 +138,7 @@ export class SamplingPanel {
       this.showError(null);
       this.o.temperature.focus();
     } catch (err) {
-      this.showError(`The defaults could not be loaded: ${toAppError(err).message}`);
+      this.showError(t("The defaults could not be loaded: {reason}", { reason: toAppError(err).message }));
     }
   }
 

@@ -17,10 +17,12 @@
 import * as backend from "../backend";
 import { el, keepTabInside, returnFocusTo } from "../dom";
 import { toAppError } from "../lib/errors";
+import { t } from "../lib/i18n";
 import { modelChoices } from "../lib/models";
 import {
   canRemoveKey,
   formatNumberField,
+  isLanguage,
   isTheme,
   keyPlaceholder,
   keyStatusText,
@@ -47,6 +49,7 @@ export interface SettingsPanelOptions {
   topP: HTMLInputElement;
   topK: HTMLInputElement;
   theme: HTMLSelectElement;
+  language: HTMLSelectElement;
   concurrency: HTMLInputElement;
   save: HTMLButtonElement;
   cancel: HTMLButtonElement;
@@ -131,7 +134,7 @@ export class SettingsPanel {
     if (settings) this.fill(settings);
     this.o.save.disabled = settings === null;
     this.o.dialog.showModal();
-    if (loadError) this.showError(`The settings could not be loaded: ${loadError.message}`);
+    if (loadError) this.showError(t("The settings could not be loaded: {reason}", { reason: loadError.message }));
     this.focusStart(focus);
 
     status.then(
@@ -181,6 +184,7 @@ export class SettingsPanel {
     o.topP.value = formatNumberField(s.top_p);
     o.topK.value = formatNumberField(s.top_k);
     o.theme.value = isTheme(s.theme) ? s.theme : "system";
+    o.language.value = isLanguage(s.language) ? s.language : "system";
     o.concurrency.value = formatNumberField(s.max_concurrent);
     for (const input of o.form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
   }
@@ -196,6 +200,7 @@ export class SettingsPanel {
       topP: num(o.topP),
       topK: num(o.topK),
       theme: o.theme.value,
+      language: o.language.value,
       concurrency: num(o.concurrency),
     };
   }
@@ -211,6 +216,7 @@ export class SettingsPanel {
       "top-p": o.topP,
       "top-k": o.topK,
       theme: o.theme,
+      language: o.language,
       concurrency: o.concurrency,
     };
     return fields[field];
@@ -238,7 +244,7 @@ export class SettingsPanel {
           keyStored = await backend.setApiKey(key);
         } catch (err) {
           const error = toAppError(err);
-          throw { ...error, message: `The API key was not stored: ${error.message}`, field: "api-key" };
+          throw { ...error, message: t("The API key was not stored: {reason}", { reason: error.message }), field: "api-key" };
         }
         if (gen === this.gen) this.showKeyStatus(keyStored);
       }
@@ -262,7 +268,7 @@ export class SettingsPanel {
   private setSaving(saving: boolean): void {
     this.saving = saving;
     this.o.save.disabled = saving || this.loaded === null;
-    this.o.save.textContent = saving ? "Saving…" : "Save";
+    this.o.save.textContent = saving ? t("Saving…") : t("Save");
     this.o.form.setAttribute("aria-busy", String(saving));
     this.o.removeKey.disabled = saving || this.removing || !canRemoveKey(this.status);
   }
@@ -280,7 +286,7 @@ export class SettingsPanel {
       this.o.onKeyChanged(status);
     } catch (err) {
       const error = toAppError(err);
-      if (this.isOpen) this.showError(`The API key was not removed: ${error.message}`);
+      if (this.isOpen) this.showError(t("The API key was not removed: {reason}", { reason: error.message }));
       else this.o.onError(error);
     } finally {
       this.removing = false;
@@ -300,13 +306,13 @@ export class SettingsPanel {
     this.o.removeKey.disabled = this.saving || this.removing || !canRemoveKey(status);
     this.o.removeKey.title =
       status?.present && status.backend === "environment"
-        ? "This key comes from the MEGALLM_API_KEY environment variable: unset it to remove it."
-        : "Remove the stored API key";
+        ? t("This key comes from the MEGALLM_API_KEY environment variable: unset it to remove it.")
+        : t("Remove the stored API key");
     if (!status) {
       delete box.dataset.backend;
       delete box.dataset.present;
       delete box.dataset.notice;
-      box.replaceChildren(el("span", { className: "key-status-label", text: "Checking where the key is stored…" }));
+      box.replaceChildren(el("span", { className: "key-status-label", text: t("Checking where the key is stored…") }));
       return;
     }
     const { label, notice } = keyStatusText(status);
@@ -326,7 +332,7 @@ export class SettingsPanel {
     this.showKeyStatus(null);
     this.o.keyStatus.dataset.notice = "1";
     this.o.keyStatus.replaceChildren(
-      el("span", { className: "key-status-notice", text: `Could not check the API key: ${error.message}` }),
+      el("span", { className: "key-status-notice", text: t("Could not check the API key: {reason}", { reason: error.message }) }),
     );
   }
 

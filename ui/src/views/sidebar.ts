@@ -3,6 +3,7 @@
 // archived (#archived-toggle). The two views keep their own state; this
 // module wires them together and gives main.ts one surface.
 
+import { t } from "../lib/i18n";
 import type { TurnPhase } from "../lib/turns";
 import type { AppError, ConversationSummary, ModelInfo } from "../types";
 import type { Toast } from "./banner";
@@ -73,8 +74,19 @@ export class Sidebar {
     this.list.archived = archived;
     this.o.archivedToggle.setAttribute("aria-pressed", String(archived));
     this.o.list.dataset.archived = String(archived);
-    this.o.list.setAttribute("aria-label", archived ? "Archived conversations" : "Conversations");
+    this.labelList();
     await this.reload();
+  }
+
+  private labelList(): void {
+    this.o.list.setAttribute("aria-label", this.list.archived ? t("Archived conversations") : t("Conversations"));
+  }
+
+  /** After a language switch: the list's rows and the search's words again. */
+  relabel(): void {
+    this.labelList();
+    this.list.relabel();
+    this.search.relabel();
   }
 
   /** Loads the list's first page (again). */

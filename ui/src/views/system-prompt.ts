@@ -13,7 +13,8 @@
 import * as backend from "../backend";
 import { el, returnFocusTo, showInlineError, wireModalKeys } from "../dom";
 import { toAppError } from "../lib/errors";
-import { checkSystemPrompt, newPreset, presetFor, presetNameProblem, promptSummary } from "../lib/presets";
+import { t } from "../lib/i18n";
+import { checkSystemPrompt, newPreset, presetDisplayName, presetFor, presetNameProblem, promptSummary } from "../lib/presets";
 import type { Conversation, Preset, SamplingLimits } from "../types";
 import type { PendingSystemPrompt } from "./composer";
 
@@ -51,6 +52,7 @@ export class SystemPromptView {
   private busy = false;
   /** The conversation the dialog was opened for (null: a new chat). */
   private conversation: Conversation | null = null;
+  private shownPrompt: string | null | undefined = null;
 
   constructor(private readonly o: SystemPromptOptions) {
     o.form.noValidate = true;
@@ -91,6 +93,7 @@ export class SystemPromptView {
   /** The header's line for `prompt`. Text only, never markup. */
   showSummary(prompt: string | null | undefined): void {
     const { summary } = this.o;
+    this.shownPrompt = prompt;
     summary.textContent = promptSummary(prompt);
     summary.title = prompt?.trim() ? prompt : "";
     summary.dataset.set = prompt?.trim() ? "1" : "0";
@@ -102,9 +105,7 @@ export class SystemPromptView {
     this.conversation = conversation;
     this.returnFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const prompt = conversation ? (conversation.system_prompt ?? "") : (pending?.text ?? "");
-    o.hint.textContent = conversation
-      ? "It applies to this conversation from the next message on."
-      : "It is sent with the first message of this new chat.";
+    this.showHint();
     this.fillPresets(presetFor(o.presets(), prompt)?.id ?? CUSTOM);
     o.text.value = prompt;
     o.presetName.value = "";
@@ -112,6 +113,21 @@ export class SystemPromptView {
     this.showError(null);
     if (!this.isOpen) o.dialog.showModal();
     o.text.focus();
+  }
+
+  /** After a language switch: the summary and, if open, the dialog's words. */
+  relabel(): void {
+    this.showSummary(this.shownPrompt);
+    if (this.isOpen) {
+      this.showHint();
+      this.fillPresets(this.o.preset.value);
+    }
+  }
+
+  private showHint(): void {
+    this.o.hint.textContent = this.conversation
+      ? t("It applies to this conversation from the next message on.")
+      : t("It is sent with the first message of this new chat.");
   }
 
   close(): void {
@@ -124,8 +140,8 @@ export class SystemPromptView {
   }
 
   private fillPresets(selected: string): void {
-    const options = [el("option", { text: "Custom", attrs: { value: CUSTOM } })];
-    for (const p of this.o.presets()) options.push(el("option", { text: p.name, attrs: { value: p.id } }));
+    const options = [el("option", { text: t("Custom"), attrs: { value: CUSTOM } })];
+    for (const p of this.o.presets()) options.push(el("option", { text: presetDisplayName(p), attrs: { value: p.id } }));
     this.o.preset.replaceChildren(...options);
     this.o.preset.value = options.some((opt) => opt.value === selected) ? selected : CUSTOM;
   }
@@ -143,7 +159,7 @@ export class SystemPromptView {
     const c = this.conversation;
     if (!c) {
       const preset = o.presets().find((p) => p.id === o.preset.value);
-      o.onChosenForNew(text.trim() === "" ? null : { name: preset?.name ?? "Custom", text });
+      o.onChosenForNew(text.trim() === "" ? null : { name: preset ? presetDisplayName(preset) : t("Custom"), text });
       this.close();
       return;
     }
@@ -185,7 +201,7 @@ export class SystemPromptView {
       return;
     }
     if (o.text.value.trim() === "") {
-      this.showError("Write the system prompt to save as a preset.");
+      this.showError(t("Write the system prompt to save as a preset."));
       o.text.focus();
       return;
     }

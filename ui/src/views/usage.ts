@@ -6,6 +6,7 @@
 import { el, returnFocusTo, showInlineError, wireModalKeys } from "../dom";
 import { costLabel } from "../lib/budget";
 import { toAppError } from "../lib/errors";
+import { formatNumber, intlLocale, t, tn } from "../lib/i18n";
 import { costCell, limitLines, summarize } from "../lib/usage";
 import type { RateLimits, UsageRecord } from "../types";
 
@@ -22,7 +23,14 @@ export interface UsageDialogOptions {
   rateLimits(): Promise<RateLimits | null>;
 }
 
-const n = (v: number) => Math.round(v).toLocaleString("en-US");
+const n = (v: number) => formatNumber(Math.round(v));
+
+/** A `YYYY-MM-DD` (UTC) day in the current language's date format. */
+function dayLabel(day: string): string {
+  const at = Date.parse(`${day}T00:00:00Z`);
+  if (!Number.isFinite(at)) return day;
+  return new Intl.DateTimeFormat(intlLocale(), { dateStyle: "medium", timeZone: "UTC" }).format(at);
+}
 
 export class UsageDialog {
   private returnFocus: HTMLElement | null = null;
@@ -64,14 +72,17 @@ export class UsageDialog {
 
   private render(records: UsageRecord[], days: number, limits: RateLimits | null): void {
     const s = summarize(records, days, Date.now());
-    const cost = s.partialCost ? `at least ${costLabel(s.totalCostUsd)}` : costLabel(s.totalCostUsd);
-    this.o.total.textContent = `${n(s.totalTokens)} tokens, ${cost}, in the last ${days} days`;
+    const cost = s.partialCost ? t("at least {cost}", { cost: costLabel(s.totalCostUsd) }) : costLabel(s.totalCostUsd);
+    this.o.total.textContent = tn(days, "{tokens} tokens, {cost}, in the last {n} day", "{tokens} tokens, {cost}, in the last {n} days", {
+      tokens: n(s.totalTokens),
+      cost,
+    });
 
     const peak = Math.max(1, ...s.days.map((d) => d.tokens));
     const bars = s.days.map((d) => {
       const bar = el("div", {
         className: "usage-bar",
-        attrs: { title: `${d.day}: ${n(d.tokens)} tokens, ${costLabel(d.costUsd)}` },
+        attrs: { title: t("{day}: {tokens} tokens, {cost}", { day: dayLabel(d.day), tokens: n(d.tokens), cost: costLabel(d.costUsd) }) },
         dataset: { day: d.day, tokens: String(d.tokens) },
       });
       // A CSSOM write, which the CSP allows (style attributes are not).
@@ -79,7 +90,7 @@ export class UsageDialog {
       return bar;
     });
     this.o.chart.replaceChildren(...bars);
-    this.o.chart.setAttribute("aria-label", `Tokens per day: most ${n(peak)} on one day`);
+    this.o.chart.setAttribute("aria-label", t("Tokens per day: most {n} on one day", { n: n(peak) }));
 
     const body = this.o.table.tBodies[0] ?? this.o.table.createTBody();
     const rows = s.models.map((m) =>
@@ -94,14 +105,14 @@ export class UsageDialog {
         el("td", { text: costCell(m) }),
       ),
     );
-    if (rows.length === 0) rows.push(el("tr", {}, el("td", { text: "Nothing sent in this period.", attrs: { colspan: "6" } })));
+    if (rows.length === 0) rows.push(el("tr", {}, el("td", { text: t("Nothing sent in this period."), attrs: { colspan: "6" } })));
     body.replaceChildren(...rows);
 
     const lines = limitLines(limits);
     const list = this.o.limits.querySelector("ul") ?? this.o.limits;
     list.replaceChildren(
-      ...(lines.length > 0 ? lines : ["The service has not reported its limits yet; they show after a reply."]).map((t) =>
-        el("li", { text: t }),
+      ...(lines.length > 0 ? lines : [t("The service has not reported its limits yet; they show after a reply.")]).map((line) =>
+        el("li", { text: line }),
       ),
     );
   }
