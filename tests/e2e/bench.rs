@@ -161,3 +161,227 @@ fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// Messages in the long conversation (the issue's "10,000-message conversation").
+const LONG_CHAT: usize = 10_000;
+
+/// A conversation of `LONG_CHAT` messages, replies in markdown (paragraphs,
+/// a list, every tenth one a code block), stored as the app stores them.
+fn seed_long_chat(fx: &Fixture) {
+    use megallm_core::store::types::{MessageStatus, NewMessage, Role};
+    use megallm_core::store::{NewConversation, Store};
+    let history = fx.path("megallm").join("history.db");
+    std::fs::create_dir_all(history.parent().unwrap()).unwrap();
+    let mut store = Store::open(&history).unwrap();
+    store
+        .batch(|s| {
+            let c = s.create_conversation(&NewConversation {
+                title: "A long chat".into(),
+                model: "claude-sonnet-4".into(),
+                system_prompt: None,
+                sampling: Default::default(),
+            })?;
+            let mut parent = None;
+            for n in 0..LONG_CHAT {
+                let (role, text) = if n % 2 == 0 {
+                    (Role::User, format!("Question {n}: how does the tide table for the harbour read?"))
+                } else if n % 20 == 1 {
+                    (
+                        Role::Assistant,
+                        format!(
+                            "Answer {n}, in code:\n\n```rust\nfn tide(hour: u32) -> f64 {{\n    let phase = hour as f64 / 12.42;\n    (phase * std::f64::consts::TAU).sin() * 2.1\n}}\n```\n\nThe **amplitude** is 2.1 m."
+                        ),
+                    )
+                } else {
+                    (
+                        Role::Assistant,
+                        format!(
+                            "Answer {n}. High water comes about **50 minutes later** each day.\n\n- springs: larger range\n- neaps: smaller range\n\nRead the *second* column for heights."
+                        ),
+                    )
+                };
+                let id = s.append_message(&NewMessage {
+                    conversation_id: c,
+                    parent_id: parent,
+                    role,
+                    content: serde_json::json!([{"type": "text", "text": text}]),
+                    text,
+                    model: (role == Role::Assistant).then(|| "claude-sonnet-4".into()),
+                    status: MessageStatus::Complete,
+                })?;
+                parent = Some(id);
+            }
+            Ok(())
+        })
+        .unwrap();
+}
+
+#[test]
+#[ignore = "a benchmark, run by scripts/bench/frames.sh"]
+fn bench_frames_while_scrolling_a_ten_thousand_message_chat() {
+    let fx = Fixture::new(0.0);
+    seed_long_chat(&fx);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    let opened = std::time::Instant::now();
+    s.click(
+        &s.wait_for(".conversation-row", Duration::from_secs(20))
+            .unwrap(),
+    )
+    .unwrap();
+    s.wait_for(".message.assistant", Duration::from_secs(30))
+        .unwrap();
+    let open_ms = opened.elapsed().as_millis();
+    let shown = |s: &Session| {
+        s.execute(
+            "return document.querySelectorAll('#messages .message').length",
+            json!([]),
+        )
+        .unwrap()
+        .as_u64()
+        .unwrap_or(0)
+    };
+    let at_open = shown(&s);
+    s.execute(RECORD_FRAMES, json!([])).unwrap();
+    mark(&s, "idle");
+    std::thread::sleep(Duration::from_secs(3));
+    mark(&s, "scroll");
+    // A reader flicking upwards: 60 px a frame (a fast wheel), for 15 s,
+    // older pages loading as the top comes near.
+    s.execute(
+        "const m = document.querySelector('#messages');
+         window.__scrollUntil = performance.now() + 15000;
+         const step = () => { m.scrollTop -= 60; if (performance.now() < window.__scrollUntil) requestAnimationFrame(step); };
+         requestAnimationFrame(step);",
+        json!([]),
+    )
+    .unwrap();
+    wait_until("15 s of scrolling", Duration::from_secs(30), || {
+        s.execute("return performance.now() > window.__scrollUntil", json!([]))
+            .is_ok_and(|v| v == json!(true))
+    });
+    mark(&s, "done");
+    let after = shown(&s);
+    let idle = frame_gaps(&s, "idle", "scroll");
+    let scrolling = frame_gaps(&s, "scroll", "done");
+    println!(
+        "{LONG_CHAT}-message conversation: opened at the newest in {open_ms} ms with {at_open} messages in the DOM; {after} after scrolling up"
+    );
+    println!("  idle:      {}", describe(&idle));
+    println!("  scrolling: {}", describe(&scrolling));
+    println!(
+        "  frames over one refresh interval (> 17.5 ms) while scrolling: {:.1}%",
+        100.0 * scrolling.iter().filter(|g| **g > 17.5).count() as f64
+            / scrolling.len().max(1) as f64
+    );
+}
+
+/// Times the DOM calls the pane streams with (insertAdjacentHTML and the
+/// innerHTML setter, inside #messages) and, once per task that made any (a
+/// frame's flush), the style and layout they leave to do, forced right after
+/// that task as the next frame would do it: the render work a reply costs
+/// the main thread, summed while `on`. Paint is not included.
+const MEASURE_RENDER: &str = "
+    const w = (window.__render = { ms: 0, calls: 0, layouts: 0, on: false, pending: false });
+    const messages = document.getElementById('messages');
+    const layout = () => {
+      const t = performance.now();
+      void messages.offsetHeight;
+      w.ms += performance.now() - t;
+      w.layouts++;
+      w.pending = false;
+    };
+    const timed = (fn) => function (...args) {
+      if (!w.on || !messages.contains(this)) return fn.apply(this, args);
+      const t = performance.now();
+      const r = fn.apply(this, args);
+      w.ms += performance.now() - t;
+      w.calls++;
+      if (!w.pending) { w.pending = true; queueMicrotask(layout); }
+      return r;
+    };
+    Element.prototype.insertAdjacentHTML = timed(Element.prototype.insertAdjacentHTML);
+    const d = Object.getOwnPropertyDescriptor(Element.prototype, 'innerHTML');
+    Object.defineProperty(Element.prototype, 'innerHTML', { get: d.get, set: timed(d.set), configurable: true });";
+
+#[test]
+#[ignore = "a benchmark, run by scripts/bench/frames.sh"]
+fn bench_render_work_of_a_long_streamed_markdown_answer() {
+    // Paced like a fast model, so the window renders as it would live.
+    let fx = Fixture::new(3000.0);
+    let driver = fx.driver();
+    let s = open_app(&driver);
+    // The longest reply the models give (64,000 tokens): the default for new chats.
+    super::open_settings(&s);
+    s.execute(
+        "const i = document.querySelector('#settings-max-tokens');
+         i.value = '64000';
+         i.dispatchEvent(new Event('input', { bubbles: true }));",
+        json!([]),
+    )
+    .unwrap();
+    super::save_settings(&s);
+    s.execute(MEASURE_RENDER, json!([])).unwrap();
+    s.execute(RECORD_FRAMES, json!([])).unwrap();
+    s.execute("window.__render.on = true;", json!([])).unwrap();
+    mark(&s, "send");
+    // The markdown tour (headings, lists, a table, code blocks, math) over and over.
+    super::send(&s, "Everything, at length [[markdown:120]]");
+    s.wait_for(".message.assistant .message-body", Duration::from_secs(20))
+        .unwrap();
+    wait_until("the whole reply", Duration::from_secs(300), || {
+        s.execute(
+            "return document.querySelector('.message.assistant')?.dataset.status",
+            json!([]),
+        )
+        .is_ok_and(|v| v != json!("streaming") && v != json!(null))
+    });
+    mark(&s, "done");
+    let streamed = s
+        .execute(
+            "window.__render.on = false; return [window.__render.ms, window.__render.calls, window.__render.layouts,
+               document.querySelector('.message.assistant .message-facts')?.textContent ?? '',
+               document.querySelector('.message.assistant .message-body').innerHTML.length];",
+            json!([]),
+        )
+        .unwrap();
+    // The same final HTML rendered once into the pane, the same way timed.
+    let once = s
+        .execute(
+            "const html = document.querySelector('.message.assistant .message-body').innerHTML;
+             const list = document.querySelector('#messages .message-list');
+             const runs = [];
+             for (let i = 0; i < 5; i++) {
+               const body = document.createElement('div');
+               body.className = 'message-body markdown';
+               list.append(body);
+               const t = performance.now();
+               body.innerHTML = html;
+               void document.getElementById('messages').offsetHeight;
+               runs.push(performance.now() - t);
+               body.remove();
+             }
+             return runs.sort((a, b) => a - b)[2];",
+            json!([]),
+        )
+        .unwrap();
+    let streamed_ms = streamed[0].as_f64().unwrap();
+    let once_ms = once.as_f64().unwrap();
+    let frames = frame_gaps(&s, "send", "done");
+    println!(
+        "a streamed markdown reply ({}; {} bytes of HTML): {} DOM updates in {} frames",
+        streamed[3].as_str().unwrap_or(""),
+        streamed[4],
+        streamed[1],
+        streamed[2]
+    );
+    println!(
+        "  render work streamed: {streamed_ms:.0} ms (DOM calls, and style and layout once a frame)"
+    );
+    println!("  render work once:     {once_ms:.0} ms (median of 5)");
+    println!(
+        "  ratio streamed/once:  {:.2} (target <= 2)",
+        streamed_ms / once_ms
+    );
+    println!("  frames while streaming: {}", describe(&frames));
+}

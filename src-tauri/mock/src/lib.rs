@@ -4,8 +4,9 @@
 //! tests, as a binary by the SDK conformance suite and the demo.
 //!
 //! Markers in the last user message pick the reply: none echoes the prompt
-//! (`Echo: ...`); `[[markdown]]`, `[[long:N]]` (N words), `[[code:N]]` (a
-//! fenced block of N lines), `[[line:N]]` (N words on one line), `[[tool]]`,
+//! (`Echo: ...`); `[[markdown]]` (`[[markdown:N]]`: N times over),
+//! `[[long:N]]` (N words), `[[code:N]]` (a fenced block of N lines),
+//! `[[line:N]]` (N words on one line), `[[tool]]`,
 //! `[[thinking]]`; `[[rate:N]]` sets the streaming pace (as does the
 //! `x-mock-tokens-per-sec` header). `[[fault:SPEC]]` or the `x-mock-fault`
 //! header inject a fault: SPEC is `401|403|429|500|529|502html|error-event|

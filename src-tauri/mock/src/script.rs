@@ -12,11 +12,15 @@ const TOOL_PREAMBLE: &str = "Let me look that up.";
 const DEFAULT_TOOL: &str = "get_weather";
 /// Caps `[[long:N]]` so a typo cannot make the mock build gigabytes.
 const MAX_LONG_WORDS: usize = 200_000;
+/// Caps `[[markdown:N]]` the same way (about 600 tokens each).
+const MAX_MARKDOWN_TIMES: usize = 1_000;
 
 /// The markers found in the last user message.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Markers {
     pub markdown: bool,
+    /// `[[markdown:N]]`: the tour N times over (a long answer of every shape).
+    pub markdown_times: usize,
     pub tool: bool,
     pub thinking: bool,
     pub long: Option<usize>,
@@ -41,7 +45,14 @@ impl Markers {
                 None => (inner.trim(), None),
             };
             match (name, arg) {
-                ("markdown", None) => m.markdown = true,
+                ("markdown", None) => {
+                    m.markdown = true;
+                    m.markdown_times = 1;
+                }
+                ("markdown", Some(n)) => {
+                    m.markdown = true;
+                    m.markdown_times = n.parse::<usize>().unwrap_or(1).clamp(1, MAX_MARKDOWN_TIMES);
+                }
                 ("tool", None) => m.tool = true,
                 ("thinking", None) => m.thinking = true,
                 ("long", Some(n)) => {
@@ -172,7 +183,7 @@ pub fn plan(req: &MessageRequest, n: u64) -> Reply {
         raw.push(Raw::Text(TOOL_PREAMBLE.to_owned()));
         raw.push(Raw::Tool);
     } else if markers.markdown {
-        raw.push(Raw::Text(MARKDOWN.to_owned()));
+        raw.push(Raw::Text(MARKDOWN.repeat(markers.markdown_times.max(1))));
     } else if let Some(words) = markers.long {
         raw.push(Raw::Text(long_prose(words)));
     } else if let Some(lines) = markers.code {
@@ -456,6 +467,20 @@ mod tests {
         assert_eq!(m.rate, Some(12.5));
         assert_eq!(m.long, Some(30));
         assert_eq!(m.fault.as_deref(), Some("429 times=1"));
+    }
+
+    #[test]
+    fn markdown_takes_a_count() {
+        let once = Markers::parse("[[markdown]]");
+        assert!(once.markdown);
+        assert_eq!(once.markdown_times, 1);
+        assert_eq!(Markers::parse("[[markdown:170]]").markdown_times, 170);
+        assert_eq!(Markers::parse("[[markdown:0]]").markdown_times, 1);
+        assert_eq!(
+            Markers::parse("[[markdown:9999999]]").markdown_times,
+            MAX_MARKDOWN_TIMES
+        );
+        assert_eq!(Markers::parse("[[markdown:many]]").markdown_times, 1);
     }
 
     #[test]
