@@ -219,6 +219,7 @@ export class ConversationPane {
     const pending = renderMessageShell("user", null, "pending");
     if (attachments.length > 0) pending.append(renderAttachmentList(attachments));
     const body = el("div", { className: "message-body plain", text });
+    body.hidden = text === "";
     pending.append(body);
     this.pendingUser = pending;
     this.list.append(pending);
@@ -466,7 +467,7 @@ export class ConversationPane {
     const form = el("form", { className: "edit-form" }, input, el("div", { className: "edit-buttons" }, cancel, save));
     const close = () => {
       form.remove();
-      body.hidden = false;
+      body.hidden = (body.textContent ?? "") === "";
       article.classList.remove("editing");
     };
     form.addEventListener("submit", (event) => {
@@ -787,13 +788,16 @@ export function renderMessage(m: MessageView): HTMLElement {
   if (m.role === "assistant") {
     const body = el("div", { className: "message-body markdown" });
     body.innerHTML = m.html; // sanitized by the backend (ammonia); safe to insert
+    body.hidden = m.html.trim() === "";
     decorateCodeBlocks(body);
     article.append(body);
     if (m.model) article.dataset.model = m.model;
   } else {
     const attachments = m.attachments ?? [];
     if (attachments.length > 0) article.append(renderAttachmentList(attachments));
-    article.append(el("div", { className: "message-body plain", text: m.text }));
+    const body = el("div", { className: "message-body plain", text: m.text });
+    body.hidden = m.text === "";
+    article.append(body);
   }
   const status = renderStatus(m.status, m.error);
   if (status) article.append(status);
