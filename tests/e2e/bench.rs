@@ -304,6 +304,21 @@ const MEASURE_RENDER: &str = "
     const d = Object.getOwnPropertyDescriptor(Element.prototype, 'innerHTML');
     Object.defineProperty(Element.prototype, 'innerHTML', { get: d.get, set: timed(d.set), configurable: true });";
 
+/// Notes when the page first shows each "Part k." of the reply (the local
+/// server numbers the tours of `[[markdown:N]]`), in ms since the epoch.
+/// Reads only what a mutation added and the small tail block.
+const SEE_PARTS: &str = "
+    const seen = (window.__parts = {});
+    const note = (text, now) => {
+      for (const m of text.matchAll(/Part (\\d+)\\./g)) if (!(m[1] in seen)) seen[m[1]] = now;
+    };
+    new MutationObserver((records) => {
+      const now = performance.timeOrigin + performance.now();
+      for (const r of records) for (const n of r.addedNodes) note(n.textContent ?? '', now);
+      const tail = document.querySelector('.message.assistant[data-status=streaming] .stream-tail');
+      if (tail) note(tail.textContent, now);
+    }).observe(document.getElementById('messages'), { childList: true, subtree: true, characterData: true });";
+
 #[test]
 #[ignore = "a benchmark, run by scripts/bench/frames.sh"]
 fn bench_render_work_of_a_long_streamed_markdown_answer() {
@@ -322,6 +337,7 @@ fn bench_render_work_of_a_long_streamed_markdown_answer() {
     .unwrap();
     super::save_settings(&s);
     s.execute(MEASURE_RENDER, json!([])).unwrap();
+    s.execute(SEE_PARTS, json!([])).unwrap();
     s.execute(RECORD_FRAMES, json!([])).unwrap();
     s.execute("window.__render.on = true;", json!([])).unwrap();
     mark(&s, "send");
@@ -384,4 +400,30 @@ fn bench_render_work_of_a_long_streamed_markdown_answer() {
         streamed_ms / once_ms
     );
     println!("  frames while streaming: {}", describe(&frames));
+
+    // What the client adds: from the server handing a part's text to the
+    // connection to the page showing it (the same machine's clock).
+    let written = fx
+        .mock
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path == "/v1/messages")
+        .map(|r| r.parts_written_ms)
+        .unwrap_or_default();
+    let seen: std::collections::HashMap<String, f64> =
+        serde_json::from_value(s.execute("return window.__parts", json!([])).unwrap()).unwrap();
+    let mut latency: Vec<f64> = written
+        .iter()
+        .filter_map(|(k, at)| seen.get(&k.to_string()).map(|shown| shown - at))
+        .collect();
+    latency.sort_by(f64::total_cmp);
+    println!(
+        "  client-added latency, {} of {} parts: p50 {:.1} / p95 {:.1} / p99 {:.1} / max {:.1} ms (target p99 < 5 ms)",
+        latency.len(),
+        written.len(),
+        percentile(&latency, 0.5),
+        percentile(&latency, 0.95),
+        percentile(&latency, 0.99),
+        latency.last().copied().unwrap_or(f64::NAN)
+    );
 }

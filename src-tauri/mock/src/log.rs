@@ -27,6 +27,12 @@ pub struct RequestRecord {
     pub status: u16,
     /// For streamed bodies: when the client went away before the body ended.
     pub disconnected_at_ms: Option<f64>,
+    /// The numbered parts of a `[[markdown:N]]` reply ("Part k."): k, and
+    /// when the text that completes it was handed to the connection, in
+    /// milliseconds since the UNIX epoch (a client's clock on the same
+    /// machine can be set beside it, to time what the client adds).
+    #[serde(default)]
+    pub parts_written_ms: Vec<(u64, f64)>,
 }
 
 pub const REDACTED: &str = "REDACTED";
@@ -83,6 +89,13 @@ impl RequestLog {
     pub fn mark_disconnected(&self, seq: u64) {
         let at = self.elapsed_ms();
         self.update(seq, |r| r.disconnected_at_ms = Some(at));
+    }
+
+    pub fn mark_part(&self, seq: u64, part: u64) {
+        let at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+        self.update(seq, |r| r.parts_written_ms.push((part, at)));
     }
 
     pub fn snapshot(&self) -> Vec<RequestRecord> {

@@ -74,6 +74,17 @@ impl Markers {
     }
 }
 
+/// The tour once, or `times` tours each headed by "Part k." (the numbered
+/// parts the request log times: `RequestRecord::parts_written_ms`).
+fn markdown_tour(times: usize) -> String {
+    if times <= 1 {
+        return MARKDOWN.to_owned();
+    }
+    (1..=times)
+        .map(|k| format!("Part {k}.\n\n{MARKDOWN}\n"))
+        .collect()
+}
+
 pub fn parse_rate(raw: &str) -> Option<f64> {
     raw.trim()
         .parse::<f64>()
@@ -183,7 +194,7 @@ pub fn plan(req: &MessageRequest, n: u64) -> Reply {
         raw.push(Raw::Text(TOOL_PREAMBLE.to_owned()));
         raw.push(Raw::Tool);
     } else if markers.markdown {
-        raw.push(Raw::Text(MARKDOWN.repeat(markers.markdown_times.max(1))));
+        raw.push(Raw::Text(markdown_tour(markers.markdown_times)));
     } else if let Some(words) = markers.long {
         raw.push(Raw::Text(long_prose(words)));
     } else if let Some(lines) = markers.code {
@@ -481,6 +492,15 @@ mod tests {
             MAX_MARKDOWN_TIMES
         );
         assert_eq!(Markers::parse("[[markdown:many]]").markdown_times, 1);
+    }
+
+    #[test]
+    fn a_repeated_tour_numbers_its_parts() {
+        assert_eq!(markdown_tour(1), MARKDOWN);
+        let three = markdown_tour(3);
+        assert_eq!(three.matches("# A tour of Markdown").count(), 3);
+        assert!(three.starts_with("Part 1.\n\n# A tour"));
+        assert!(three.contains("Part 2.\n\n") && three.contains("Part 3.\n\n"));
     }
 
     #[test]

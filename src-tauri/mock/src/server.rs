@@ -128,6 +128,7 @@ async fn record(State(state): State<Arc<AppState>>, req: Request, next: Next) ->
             body,
             status: 0,
             disconnected_at_ms: None,
+            parts_written_ms: Vec::new(),
         });
     }
 

@@ -96,6 +96,12 @@ where
         delay,
         deltas: 0,
         fault,
+        parts: Parts {
+            log: ctx.log.clone(),
+            seq: ctx.seq,
+            recent: String::new(),
+            last: 0,
+        },
     };
     tokio::spawn(async move {
         // Stop only means "the body is over"; there is nobody to report to.
@@ -163,6 +169,40 @@ struct Writer {
     delay: Option<Duration>,
     deltas: u32,
     fault: Option<Fault>,
+    parts: Parts,
+}
+
+/// Notes when each "Part k." of the text was written (see
+/// `RequestRecord::parts_written_ms`), from the last few characters sent.
+struct Parts {
+    log: Arc<RequestLog>,
+    seq: u64,
+    recent: String,
+    last: u64,
+}
+
+impl Parts {
+    fn written(&mut self, text: &str) {
+        self.recent.push_str(text);
+        if self.recent.len() > 64 {
+            let cut = self.recent.len() - 32;
+            let at = (cut..self.recent.len())
+                .find(|i| self.recent.is_char_boundary(*i))
+                .unwrap_or(self.recent.len());
+            self.recent.drain(..at);
+        }
+        let Some(at) = self.recent.rfind("Part ") else {
+            return;
+        };
+        let rest = &self.recent[at + 5..];
+        let digits = rest.trim_end().strip_suffix('.').unwrap_or("");
+        if let Ok(k) = digits.parse::<u64>()
+            && k > self.last
+        {
+            self.last = k;
+            self.log.mark_part(self.seq, k);
+        }
+    }
 }
 
 impl Writer {
@@ -275,6 +315,7 @@ impl Writer {
                     for c in chunks {
                         self.delta(index, json!({"type": "text_delta", "text": c}))
                             .await?;
+                        self.parts.written(c);
                     }
                 }
                 Block::Thinking { chunks, signature } => {
@@ -313,5 +354,58 @@ impl Writer {
         self.event("message_delta", delta).await?;
         self.event("message_stop", json!({"type": "message_stop"}))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::log::RequestRecord;
+
+    #[test]
+    fn each_part_is_timed_once_when_its_number_is_complete() {
+        let log = RequestLog::new();
+        log.push(RequestRecord {
+            seq: 7,
+            method: "POST".into(),
+            path: "/v1/messages".into(),
+            query: None,
+            received_at_ms: 0.0,
+            headers: BTreeMap::new(),
+            body: None,
+            status: 200,
+            disconnected_at_ms: None,
+            parts_written_ms: Vec::new(),
+        });
+        let mut parts = Parts {
+            log: log.clone(),
+            seq: 7,
+            recent: String::new(),
+            last: 0,
+        };
+        // As the tokens arrive: "Part 1" is not yet part 1 (it could be 12).
+        for chunk in [
+            "Part",
+            " 1",
+            "2",
+            ".",
+            "\n\n# A tour",
+            " of",
+            " Markdown…",
+            "Part 13",
+            ".\n\n",
+            "Part 13.",
+        ] {
+            parts.written(chunk);
+        }
+        let timed: Vec<u64> = log.snapshot()[0]
+            .parts_written_ms
+            .iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(timed, vec![12, 13]);
     }
 }
