@@ -45,6 +45,17 @@ describe("StreamingTail", () => {
     assert.equal(s.tailHtml, "");
   });
 
+  test("finished blocks go where the caller puts them (the pane's chunks), the tail stays", () => {
+    const el = new FakeTail();
+    const placed: string[] = [];
+    const s = new StreamingTail(el, "", undefined, (html) => placed.push(html));
+    s.apply({ append_html: "<p>One</p>", tail_html: "<p>Tw</p>" });
+    s.apply({ append_html: "<p>Two</p>", tail_html: "" });
+    assert.deepEqual(placed, ["<p>One</p>", "<p>Two</p>"]);
+    assert.deepEqual(el.blocks, [], "nothing inserted beside the tail itself");
+    assert.equal(s.tailHtml, "");
+  });
+
   test("never reads the DOM back and skips writes that change nothing", () => {
     const el = new FakeTail();
     const s = new StreamingTail(el);

@@ -6,7 +6,8 @@
 // block still being written, when it was re-rendered) and `tail_text`
 // (escaped text that extends the tail: a growing code block, or a long block
 // between its re-renders; see the core's markdown::StreamRenderer). Applying
-// one costs O(size of the delta): new blocks are inserted before the tail,
+// one costs O(size of the delta): new blocks are inserted before the tail
+// (by default; the pane groups them in chunks, see views/conversation.ts),
 // the tail is replaced only when re-rendered, and extending text is parsed on
 // its own. Nothing already finished is touched or re-serialized.
 
@@ -55,6 +56,7 @@ export class StreamingTail<E extends TailElement = TailElement> {
     initialTailHtml = "",
     private readonly extend: (tail: E, escapedText: string) => void = (tail, text) =>
       appendInnermost(tail as unknown as Element, text),
+    private readonly insertBlocks: (html: string) => void = (html) => tail.insertAdjacentHTML("beforebegin", html),
   ) {
     this.current = initialTailHtml;
     if (initialTailHtml !== "") tail.innerHTML = initialTailHtml;
@@ -74,7 +76,7 @@ export class StreamingTail<E extends TailElement = TailElement> {
     let changed = false;
     if (delta.append_html !== "") {
       beforeAppend?.();
-      this.tail.insertAdjacentHTML("beforebegin", delta.append_html);
+      this.insertBlocks(delta.append_html);
       changed = true;
     }
     if (delta.tail_html !== undefined && (this.extended || delta.tail_html !== this.current)) {

@@ -71,7 +71,6 @@ interface ActiveStream {
   conversationId: number;
   /** Kept up to date while the pane shows another conversation, and put back when it returns. */
   element: HTMLElement;
-  body: HTMLElement;
   tail: StreamingTail<HTMLElement>;
 }
 
@@ -258,7 +257,8 @@ export class ConversationPane {
     const tailEl = el("div", { className: "stream-tail" });
     body.append(tailEl);
     element.append(body, renderStreamingStatus());
-    this.live.set(assistantId, { assistantId, conversationId, element, body, tail: new StreamingTail<HTMLElement>(tailEl) });
+    const tail = new StreamingTail<HTMLElement>(tailEl, "", undefined, chunkedBlocks(tailEl));
+    this.live.set(assistantId, { assistantId, conversationId, element, tail });
     if (generation !== this.gen) return false;
     this.setConversation(conversationId);
     this.empty.hidden = true;
@@ -285,18 +285,7 @@ export class ConversationPane {
   applyDelta(assistantId: number, delta: DeltaLike): void {
     const stream = this.live.get(assistantId);
     if (!stream) return;
-    const tailEl = stream.tail.tail;
-    const appending = delta.append_html !== "";
-    const before = appending ? tailEl.previousSibling : null;
     stream.tail.apply(delta);
-    if (appending) {
-      // Decorate only the blocks this delta added: from after `before` up to the tail.
-      let node: ChildNode | null = before ? before.nextSibling : stream.body.firstChild;
-      while (node && node !== tailEl) {
-        if (node instanceof Element) decorateCodeBlocks(node);
-        node = node.nextSibling;
-      }
-    }
     if (stream.element.isConnected) this.followIfSticking();
   }
 
@@ -895,6 +884,32 @@ function renderStatus(status: MessageView["status"], error?: string): HTMLElemen
     case "complete":
       return null;
   }
+}
+
+/** Finished blocks a chunk of a streaming reply holds. */
+const CHUNK_BLOCKS = 64;
+
+/**
+ * Where a streaming reply's finished blocks go: into chunks of
+ * CHUNK_BLOCKS before the tail, each block decorated once as it lands. A
+ * frame's layout then visits the chunks and the last one's blocks instead
+ * of every block of the answer so far (plain wrappers: margins collapse
+ * through them, so the reply looks the same; the finished message is
+ * rendered without them).
+ */
+function chunkedBlocks(tail: HTMLElement): (html: string) => void {
+  let chunk: HTMLElement | null = null;
+  return (html) => {
+    if (!chunk || chunk.childElementCount >= CHUNK_BLOCKS) {
+      chunk = el("div", { className: "stream-chunk" });
+      tail.before(chunk);
+    }
+    const last = chunk.lastChild;
+    chunk.insertAdjacentHTML("beforeend", html);
+    for (let node = last ? last.nextSibling : chunk.firstChild; node; node = node.nextSibling) {
+      if (node instanceof Element) decorateCodeBlocks(node);
+    }
+  };
 }
 
 /** Wraps each `pre` under `root` (or `root` itself) in a block with a language label and a Copy button. */
