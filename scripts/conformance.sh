@@ -5,6 +5,8 @@
 #   bash scripts/conformance.sh [pytest args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/build.sh
+source scripts/lib/build.sh
 
 venv=target/sdk-venv
 if [ ! -x "$venv/bin/python" ]; then
@@ -19,7 +21,7 @@ echo "==> building megallm-mock and megallm"
 # would resolve features for two packages alone and rebuild a dozen crates.
 cargo test --workspace --no-run --quiet
 
-export MEGALLM_MOCK_BIN="$PWD/target/debug/megallm-mock"
-export MEGALLM_CLI_BIN="$PWD/target/debug/megallm"
+export MEGALLM_MOCK_BIN="$(cargo_target_dir)/debug/megallm-mock"
+export MEGALLM_CLI_BIN="$(cargo_target_dir)/debug/megallm"
 echo "==> running the SDK conformance suite"
 exec "$venv/bin/python" -m pytest -q tests/conformance -p no:cacheprovider "$@"
