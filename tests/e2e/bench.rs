@@ -322,8 +322,19 @@ const SEE_PARTS: &str = "
 #[test]
 #[ignore = "a benchmark, run by scripts/bench/frames.sh"]
 fn bench_render_work_of_a_long_streamed_markdown_answer() {
-    // Paced like a fast model, so the window renders as it would live.
-    let fx = Fixture::new(3000.0);
+    // Paced like a fast model, so the window renders as it would live;
+    // BENCH_RATE (tokens/s) and BENCH_TOURS change the pace and the length.
+    let knob = |name: &str, default: f64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(default)
+    };
+    let (rate, tours) = (
+        knob("BENCH_RATE", 3000.0),
+        knob("BENCH_TOURS", 120.0) as u32,
+    );
+    let fx = Fixture::new(rate);
     let driver = fx.driver();
     let s = open_app(&driver);
     // The longest reply the models give (64,000 tokens): the default for new chats.
@@ -342,7 +353,7 @@ fn bench_render_work_of_a_long_streamed_markdown_answer() {
     s.execute("window.__render.on = true;", json!([])).unwrap();
     mark(&s, "send");
     // The markdown tour (headings, lists, a table, code blocks, math) over and over.
-    super::send(&s, "Everything, at length [[markdown:120]]");
+    super::send(&s, &format!("Everything, at length [[markdown:{tours}]]"));
     s.wait_for(".message.assistant .message-body", Duration::from_secs(20))
         .unwrap();
     wait_until("the whole reply", Duration::from_secs(300), || {
@@ -385,7 +396,7 @@ fn bench_render_work_of_a_long_streamed_markdown_answer() {
     let once_ms = once.as_f64().unwrap();
     let frames = frame_gaps(&s, "send", "done");
     println!(
-        "a streamed markdown reply ({}; {} bytes of HTML): {} DOM updates in {} frames",
+        "a streamed markdown reply sent at {rate} tokens/s ({}; {} bytes of HTML): {} DOM updates in {} frames",
         streamed[3].as_str().unwrap_or(""),
         streamed[4],
         streamed[1],

@@ -131,6 +131,36 @@ async fn deltas_are_batched_and_add_up_to_the_final_render() {
 }
 
 #[tokio::test]
+async fn text_after_a_quiet_spell_goes_out_at_once_then_once_an_interval() {
+    // 50 tokens/s: a reply that arrives slowly. With an interval far longer
+    // than the reply, only the first text can have gone out before the end.
+    let s = setup(50.0).await;
+    let mut opts = SendOptions::new(None, "one two three four five six seven", "claude-sonnet-4");
+    opts.flush_interval = Duration::from_secs(30);
+    let mut updates = Vec::new();
+    let out = send_message(&s.store, &s.client, opts, CancellationToken::new(), |u| {
+        updates.push(u)
+    })
+    .await
+    .unwrap();
+    let sent: Vec<&str> = updates
+        .iter()
+        .filter_map(|u| match u {
+            StreamUpdate::Delta { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    // The first token did not wait the interval; the rest did, and the end
+    // of the reply sent it.
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(
+        !sent[0].is_empty() && sent[0].len() < out.assistant.text.len(),
+        "{sent:?}"
+    );
+    assert_eq!(sent.concat(), out.assistant.text);
+}
+
+#[tokio::test]
 async fn the_reply_is_on_disk_while_it_streams() {
     let s = setup(200.0).await;
     let path = s.dir.path().join("history.db");

@@ -522,6 +522,11 @@ impl Turn<'_> {
         let mut pending = String::new();
         let mut last_text_block: Option<usize> = None;
         let mut next_flush: Option<Instant> = None;
+        // When a delta last went out: text after a quiet spell goes at once,
+        // text in a burst waits for the interval since that one (at most one
+        // flush an interval either way, without adding a frame of latency to
+        // a reply that arrives slowly).
+        let mut last_flush: Option<Instant> = None;
         let mut last_checkpoint = Instant::now();
         let mut unsaved_bytes = 0usize;
         // A continued reply is shown whole again, then grows.
@@ -536,6 +541,7 @@ impl Turn<'_> {
                 _ = sleep_until_opt(next_flush) => {
                     flush(&mut renderer, &mut pending, sink);
                     next_flush = None;
+                    last_flush = Some(Instant::now());
                     continue;
                 }
             };
@@ -554,7 +560,10 @@ impl Turn<'_> {
                     pending.push_str(&text);
                     unsaved_bytes += text.len();
                     if next_flush.is_none() {
-                        next_flush = Some(Instant::now() + self.opts.flush_interval);
+                        let now = Instant::now();
+                        next_flush = Some(
+                            last_flush.map_or(now, |at| (at + self.opts.flush_interval).max(now)),
+                        );
                     }
                 }
                 Some(Ok(_)) => {}
@@ -563,6 +572,7 @@ impl Turn<'_> {
             if next_flush.is_some_and(|at| at <= Instant::now()) {
                 flush(&mut renderer, &mut pending, sink);
                 next_flush = None;
+                last_flush = Some(Instant::now());
             }
             if unsaved_bytes > 0
                 && (unsaved_bytes >= self.opts.checkpoint_bytes
