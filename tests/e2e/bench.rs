@@ -339,13 +339,7 @@ fn bench_render_work_of_a_long_streamed_markdown_answer() {
     let s = open_app(&driver);
     // The longest reply the models give (64,000 tokens): the default for new chats.
     super::open_settings(&s);
-    s.execute(
-        "const i = document.querySelector('#settings-max-tokens');
-         i.value = '64000';
-         i.dispatchEvent(new Event('input', { bubbles: true }));",
-        json!([]),
-    )
-    .unwrap();
+    super::set_field(&s, "#settings-max-tokens", "64000");
     super::save_settings(&s);
     s.execute(MEASURE_RENDER, json!([])).unwrap();
     s.execute(SEE_PARTS, json!([])).unwrap();

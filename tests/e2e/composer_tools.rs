@@ -10,7 +10,7 @@ use super::documents::{attach, by_label, chips};
 use megallm_mock::{MockConfig, ModelsShape};
 
 use super::webdriver::Session;
-use super::{Fixture, open_app, send, wait_until, wait_until_or};
+use super::{Fixture, open_app, send, set_field, wait_until, wait_until_or};
 
 const ANALYST_SYSTEM: &str = "You are a document analysis expert.";
 const ANALYST_PROMPT: &str = "Analyze this document: main topics, key insights, summary.";
@@ -651,16 +651,6 @@ fn save_dialog(s: &Session, button: &str, id: &str) {
     wait_until(&format!("#{id} to close"), Duration::from_secs(10), || {
         !dialog_open(s, id)
     });
-}
-
-fn set_field(s: &Session, css: &str, value: &str) {
-    let input = s.wait_for(css, Duration::from_secs(5)).unwrap();
-    s.execute(
-        "const e = document.querySelector(arguments[0]); e.value = ''; e.dispatchEvent(new Event('input'));",
-        json!([css]),
-    )
-    .unwrap();
-    s.type_text(&input, value).unwrap();
 }
 
 #[test]

@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::webdriver::Session;
-use super::{Fixture, open_app, open_settings, save_settings, send, wait_until, wait_until_or};
+use super::{
+    Fixture, open_app, open_settings, save_settings, send, set_field, wait_until, wait_until_or,
+};
 
 /// The sidebar rows marked with a reply in progress: (conversation id, phase).
 fn marked_rows(s: &Session) -> Vec<(String, String)> {
@@ -188,13 +190,7 @@ fn beyond_the_concurrency_limit_a_reply_waits_in_a_visible_queue() {
 
     // Settings: one reply at a time.
     open_settings(&s);
-    s.execute(
-        "const i = document.querySelector('#settings-concurrency');
-         i.value = '1';
-         i.dispatchEvent(new Event('input', { bubbles: true }));",
-        json!([]),
-    )
-    .unwrap();
+    set_field(&s, "#settings-concurrency", "1");
     save_settings(&s);
 
     send(&s, "Holds the slot [[long:3000]] [[rate:60]]");

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::webdriver::Session;
 use super::{
-    Fixture, close_settings_with, open_app, open_settings, save_settings, send, wait_until,
+    Fixture, close_settings_with, open_app, open_settings, save_settings, send, set_field,
+    wait_until,
 };
 
 /// The text of the first element matching `css` ("" when there is none).
@@ -97,13 +98,7 @@ fn the_language_switches_live_and_is_kept() {
     // An error, in Russian: the form's check of the service address.
     open_settings(&s);
     assert_eq!(text_of(&s, "#settings-title"), "Настройки");
-    s.execute(
-        "const i = document.querySelector('#settings-base-url');
-         i.value = 'ftp://example.com';
-         i.dispatchEvent(new Event('input', { bubbles: true }));",
-        json!([]),
-    )
-    .unwrap();
+    set_field(&s, "#settings-base-url", "ftp://example.com");
     s.click(
         &s.wait_for("#settings-save", Duration::from_secs(5))
             .unwrap(),

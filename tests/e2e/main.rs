@@ -175,6 +175,17 @@ fn save_settings(s: &Session) {
     close_settings_with(s, "#settings-save");
 }
 
+/// Empties the field `css` and types `value` into it, as a user would.
+fn set_field(s: &Session, css: &str, value: &str) {
+    let input = s.wait_for(css, Duration::from_secs(5)).unwrap();
+    s.execute(
+        "const e = document.querySelector(arguments[0]); e.value = ''; e.dispatchEvent(new Event('input'));",
+        serde_json::json!([css]),
+    )
+    .unwrap();
+    s.type_text(&input, value).unwrap();
+}
+
 /// Opens Settings from the sidebar and waits for the stored values.
 fn open_settings(s: &Session) {
     s.click(

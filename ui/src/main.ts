@@ -51,9 +51,13 @@ import { installPageTranslations } from "./views/page";
 // (get_settings and app_info confirm them), and the page's own words.
 applyRememberedTheme();
 const LANGUAGE_STORAGE_KEY = "megallm.language";
-setLocale(rememberedLocale());
-document.documentElement.lang = rememberedLocale();
+showLocale(rememberedLocale());
 installPageTranslations();
+
+function showLocale(locale: Locale): void {
+  document.documentElement.lang = locale;
+  setLocale(locale);
+}
 
 function rememberedLocale(): Locale {
   try {
@@ -71,8 +75,7 @@ function applyLanguage(setting: Settings["language"], systemLanguages: readonly 
   } catch {
     // a webview without storage shows English first next time, then switches
   }
-  document.documentElement.lang = chosen;
-  setLocale(chosen);
+  showLocale(chosen);
 }
 
 /** One send: from the click to the end of the reply. */

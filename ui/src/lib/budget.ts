@@ -5,10 +5,8 @@
 // SendBudget or the draft's summary, none is restated here.
 
 import type { AttachmentDraft, SendBudget } from "../types";
-import { formatNumber, t } from "./i18n";
+import { formatCount as n, formatNumber, t } from "./i18n";
 import { Latest, debounce } from "./util";
-
-const n = (v: number) => formatNumber(Math.round(v));
 
 /** `~$0.04`, `<$0.01` for a price that rounds to nothing. */
 export function costLabel(usd: number): string {

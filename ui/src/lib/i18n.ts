@@ -110,6 +110,11 @@ export function tn(n: number, one: string, other: string, params?: Params): stri
   return fill(n === 1 ? one : other, all);
 }
 
+/** A count (tokens, replies…) rounded to a whole number, in the current language. */
+export function formatCount(n: number): string {
+  return formatNumber(Math.round(n));
+}
+
 /** A number in the current language's digits and separators. */
 export function formatNumber(n: number, options?: Intl.NumberFormatOptions): string {
   if (!Number.isFinite(n)) return String(n);

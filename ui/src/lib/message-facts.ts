@@ -6,9 +6,7 @@
 
 import type { MessageView } from "../types";
 import { costLabel } from "./budget";
-import { formatNumber, t } from "./i18n";
-
-const n = (v: number) => formatNumber(Math.round(v));
+import { formatCount as n, formatNumber, t } from "./i18n";
 
 /** The footer's parts, in reading order; empty for a message without usage. */
 export function messageFacts(m: MessageView): string[] {

@@ -5,7 +5,7 @@
 
 import type { Limit, RateLimits, UsageRecord } from "../types";
 import { costLabel } from "./budget";
-import { formatNumber, key, t } from "./i18n";
+import { formatCount as n, key, t } from "./i18n";
 
 export interface DayTotal {
   /** `YYYY-MM-DD`, UTC. */
@@ -36,8 +36,6 @@ export interface UsageSummary {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const n = (v: number) => formatNumber(Math.round(v));
-
 function tokensOf(r: UsageRecord): number {
   return r.input_tokens + r.output_tokens + r.cache_creation_input_tokens + r.cache_read_input_tokens;
 }

@@ -6,7 +6,7 @@
 import { el, returnFocusTo, showInlineError, wireModalKeys } from "../dom";
 import { costLabel } from "../lib/budget";
 import { toAppError } from "../lib/errors";
-import { formatNumber, intlLocale, t, tn } from "../lib/i18n";
+import { formatCount as n, intlLocale, t, tn } from "../lib/i18n";
 import { costCell, limitLines, summarize } from "../lib/usage";
 import type { RateLimits, UsageRecord } from "../types";
 
@@ -22,8 +22,6 @@ export interface UsageDialogOptions {
   report(days: number): Promise<UsageRecord[]>;
   rateLimits(): Promise<RateLimits | null>;
 }
-
-const n = (v: number) => formatNumber(Math.round(v));
 
 /** A `YYYY-MM-DD` (UTC) day in the current language's date format. */
 function dayLabel(day: string): string {
