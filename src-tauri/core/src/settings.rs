@@ -97,7 +97,27 @@ impl Settings {
     /// default rather than failing start-up. The same [`Settings::validated`]
     /// that guards saving decides, so the app and the CLI agree.
     pub fn from_map(map: &Map<String, Value>) -> Self {
-        Self::parse(map).sanitized()
+        let valid = |m: Map<String, Value>| {
+            serde_json::from_value::<Settings>(Value::Object(m))
+                .ok()
+                .and_then(|s| s.validated().ok())
+        };
+        if let Some(ok) = valid(map.clone()) {
+            return ok;
+        }
+        // Each key that is of the wrong type or invalid on its own (beside
+        // the defaults) is dropped; the others are kept.
+        let mut good = Settings::default().to_map();
+        for (key, value) in map {
+            let mut trial = Settings::default().to_map();
+            trial.insert(key.clone(), value.clone());
+            if valid(trial).is_some() {
+                good.insert(key.clone(), value.clone());
+            } else {
+                tracing::warn!(setting = %key, "ignoring an invalid stored setting");
+            }
+        }
+        valid(good).unwrap_or_default()
     }
 
     /// The settings file at `path` (the app's `settings.json`), as
@@ -109,50 +129,6 @@ impl Settings {
             .and_then(|text| serde_json::from_str::<Map<String, Value>>(&text).ok())
             .unwrap_or_default();
         Self::from_map(&map)
-    }
-
-    /// Each field that is invalid on its own (beside defaults) is dropped.
-    fn sanitized(self) -> Self {
-        if let Ok(ok) = self.clone().validated() {
-            return ok;
-        }
-        let valid = |map: Map<String, Value>| {
-            serde_json::from_value::<Settings>(Value::Object(map))
-                .ok()
-                .and_then(|s| s.validated().ok())
-        };
-        let mut good = Settings::default().to_map();
-        for (key, value) in self.to_map() {
-            let mut trial = Settings::default().to_map();
-            trial.insert(key.clone(), value.clone());
-            if valid(trial).is_some() {
-                good.insert(key, value);
-            } else {
-                tracing::warn!(setting = %key, "ignoring an invalid stored setting");
-            }
-        }
-        valid(good).unwrap_or_default()
-    }
-
-    /// Each key that has the wrong type on its own (a hand-edited file)
-    /// falls back to its default; the others are kept.
-    fn parse(map: &Map<String, Value>) -> Self {
-        let read =
-            |m: &Map<String, Value>| serde_json::from_value::<Settings>(Value::Object(m.clone()));
-        if let Ok(s) = read(map) {
-            return s;
-        }
-        let mut good = Settings::default().to_map();
-        for (key, value) in map {
-            let mut trial = good.clone();
-            trial.insert(key.clone(), value.clone());
-            if read(&trial).is_ok() {
-                good = trial;
-            } else {
-                tracing::warn!(setting = %key, "ignoring a stored setting of the wrong type");
-            }
-        }
-        read(&good).unwrap_or_default()
     }
 
     /// Checks and normalizes what the user entered.
