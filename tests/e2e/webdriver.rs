@@ -24,7 +24,22 @@ fn free_port() -> u16 {
 
 impl Driver {
     /// Starts tauri-driver with `env` (the app inherits its environment).
+    /// The two ports are picked free and released before tauri-driver and
+    /// WebKitWebDriver bind them, so another process can take one in
+    /// between; a start that does not come up is ended and tried again on
+    /// new ports.
     pub fn start(env: &[(&str, String)]) -> Result<Driver> {
+        let mut last = String::new();
+        for _ in 0..3 {
+            match Self::start_once(env) {
+                Ok(driver) => return Ok(driver),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    fn start_once(env: &[(&str, String)]) -> Result<Driver> {
         let port = free_port();
         let native = free_port();
         let mut cmd = Command::new("tauri-driver");
@@ -42,7 +57,8 @@ impl Driver {
         let child = cmd.spawn().map_err(|e| {
             format!("could not start tauri-driver (cargo install tauri-driver): {e}")
         })?;
-        let driver = Driver {
+        // Dropped on failure: the half-started driver is killed.
+        let mut driver = Driver {
             child,
             url: format!("http://127.0.0.1:{port}"),
         };
@@ -51,6 +67,9 @@ impl Driver {
         while Instant::now() < deadline {
             if http.get(format!("{}/status", driver.url)).send().is_ok() {
                 return Ok(driver);
+            }
+            if driver.child.try_wait().is_ok_and(|exited| exited.is_some()) {
+                return Err("tauri-driver exited before answering /status".into());
             }
             std::thread::sleep(Duration::from_millis(100));
         }
